@@ -361,8 +361,10 @@ void decode_value(reader& r, T& v, const context& c, bool nullable) {
         int64_t n = read_length(r, c.flexible, true);
         if (n < 0) throw decode_error("null value for a non-nullable array");
         v.clear();
-        // Every element takes at least one byte: n <= remaining was checked.
-        v.reserve(size_t(n));
+        // n <= remaining bytes was checked, but an element may take far more memory
+        // than wire bytes: cap the up-front reservation so a hostile count cannot
+        // allocate gigabytes.
+        v.reserve(std::min<size_t>(size_t(n), 1024));
         for (int64_t i = 0; i < n; ++i) {
             v.emplace_back();
             decode_value(r, v.back(), c, false);

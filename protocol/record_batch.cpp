@@ -115,7 +115,11 @@ batch_check check_batches(byte_view data) {
 void for_each_record(byte_view batch,
                      const std::function<void(const batch_header&, const record_view&)>& f) {
     auto h = parse_batch_header(batch);
+    if (h.batch_length < int32_t(batch_header_size - batch_log_overhead))
+        throw decode_error("record batch length " + std::to_string(h.batch_length) +
+                           " is shorter than its header");
     if (h.total_size() > batch.size()) throw decode_error("record batch is truncated");
+    if (h.record_count < 0) throw decode_error("negative record count");
     auto payload = batch.subspan(batch_header_size, h.total_size() - batch_header_size);
     bytes inflated;
     if (h.codec() != compression::none) {

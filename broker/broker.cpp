@@ -1,0 +1,169 @@
+#include "broker/broker.h"
+
+#include "broker/connection.h"
+
+#include <spdlog/spdlog.h>
+
+namespace sluice::broker {
+
+int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+broker::broker(broker_settings settings) : settings_(std::move(settings)) {}
+
+broker::~broker() {
+    flush_pool_.join();
+}
+
+void broker::stop() {
+    if (stopping_.exchange(true)) return;
+    asio::post(io_, [this] { shutdown(); });
+}
+
+int broker::run() {
+    log_manager_ = std::make_unique<storage::log_manager>(settings_.log_dirs);
+    topic_store_ = std::make_unique<storage::file_topic_store>(settings_.log_dirs.front());
+    topics_ = std::make_unique<topic_registry>(io_, flush_pool_, settings_, *log_manager_,
+                                               *topic_store_);
+    topics_->load();
+    spdlog::info("log recovery: {} segments scanned", topics_->segments_scanned_at_load());
+
+    for (auto& l : settings_.listeners) {
+        boost::system::error_code ec;
+        auto addr = l.host.empty() ? asio::ip::address(asio::ip::address_v6::any())
+                                   : asio::ip::make_address(l.host, ec);
+        tcp::endpoint ep;
+        if (ec) {
+            // A host name (e.g. localhost): resolve it.
+            tcp::resolver resolver(io_);
+            auto results = resolver.resolve(l.host, std::to_string(l.port), ec);
+            if (ec || results.empty()) {
+                spdlog::critical("cannot resolve listener host '{}': {}", l.host, ec.message());
+                return 1;
+            }
+            ep = results.begin()->endpoint();
+        } else {
+            ep = tcp::endpoint(addr, l.port);
+        }
+        auto acc = std::make_shared<tcp::acceptor>(io_);
+        acc->open(ep.protocol(), ec);
+        if (!ec) acc->set_option(tcp::acceptor::reuse_address(true), ec);
+        if (!ec && ep.address().is_v6() && l.host.empty())
+            acc->set_option(asio::ip::v6_only(false), ec);
+        if (!ec) acc->bind(ep, ec);
+        if (!ec) acc->listen(asio::socket_base::max_listen_connections, ec);
+        if (ec) {
+            spdlog::critical("cannot listen on {}://{}:{}: {}", l.name, l.host, l.port,
+                             ec.message());
+            return 1;
+        }
+        spdlog::info("listening on {}://{}:{}", l.name, l.host.empty() ? "*" : l.host, l.port);
+        acceptors_.push_back(acc);
+        asio::co_spawn(io_, accept_loop(acc), asio::detached);
+    }
+
+    asio::signal_set signals(io_, SIGTERM, SIGINT);
+    signals.async_wait([this](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        spdlog::info("received signal {}, shutting down", sig);
+        stop();
+    });
+    asio::co_spawn(io_, housekeeping(), asio::detached);
+    spdlog::info("sluiced node {} ready", settings_.node_id);
+
+    int threads = settings_.io_threads > 0 ? settings_.io_threads
+                                           : int(std::max(1u, std::thread::hardware_concurrency()));
+    std::vector<std::thread> pool;
+    for (int i = 1; i < threads; ++i) pool.emplace_back([this] { io_.run(); });
+    io_.run();
+    for (auto& t : pool) t.join();
+    flush_pool_.join();
+
+    // Single-threaded from here: close every log and write checkpoints.
+    std::vector<storage::checkpoint_entry> entries;
+    for (auto& p : topics_->all_partitions()) {
+        p->close();
+        auto& log = p->log();
+        entries.push_back({p->tp(), log.dir().parent_path(), log.flushed_offset(),
+                           log.log_start_offset(), p->high_watermark()});
+    }
+    log_manager_->write_checkpoints(entries);
+    log_manager_->mark_clean_shutdown();
+    spdlog::info("shutdown complete");
+    return 0;
+}
+
+awaitable<void> broker::accept_loop(std::shared_ptr<tcp::acceptor> acceptor) {
+    while (!stopping_) {
+        tcp::socket socket(asio::make_strand(io_));
+        boost::system::error_code ec;
+        co_await acceptor->async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) {
+            if (stopping_ || ec == asio::error::operation_aborted) break;
+            spdlog::warn("accept failed: {}", ec.message());
+            continue;
+        }
+        if (connections.load() >= settings_.max_connections) {
+            spdlog::warn("refusing connection: max.connections {} reached",
+                         settings_.max_connections);
+            continue;
+        }
+        std::make_shared<connection>(*this, std::move(socket))->start();
+    }
+}
+
+awaitable<void> broker::housekeeping() {
+    asio::steady_timer timer(io_);
+    int64_t last_retention = now_ms();
+    while (!stopping_) {
+        timer.expires_after(std::chrono::milliseconds(
+            std::max<int64_t>(10, settings_.flush_scheduler_interval_ms)));
+        boost::system::error_code ec;
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (stopping_) break;
+        int64_t now = now_ms();
+        bool retention = now - last_retention >= settings_.retention_check_interval_ms;
+        if (retention) last_retention = now;
+        auto partitions = topics_->all_partitions();
+        for (auto& p : partitions) {
+            auto work = [p, now, retention] {
+                if (p->closed()) return 0;
+                p->maybe_flush(now);
+                if (retention) {
+                    int n = p->log().apply_retention(now);
+                    if (n > 0)
+                        spdlog::info("retention deleted {} segments of {}", n,
+                                     p->tp().dir_name());
+                }
+                return 0;
+            };
+            co_await run_on(*p, work);
+        }
+    }
+}
+
+void broker::shutdown() {
+    for (auto& a : acceptors_) {
+        boost::system::error_code ec;
+        a->close(ec);
+    }
+    // Let in-flight requests finish: flush every partition on its strand, then stop.
+    asio::co_spawn(io_, drain_and_stop(), asio::detached);
+}
+
+awaitable<void> broker::drain_and_stop() {
+    auto partitions = topics_->all_partitions();
+    for (auto& p : partitions) {
+        auto work = [p] {
+            if (!p->closed()) p->maybe_flush(now_ms());
+            return 0;
+        };
+        co_await run_on(*p, work);
+    }
+    io_.stop();
+}
+
+}  // namespace sluice::broker

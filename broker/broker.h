@@ -1,0 +1,57 @@
+#pragma once
+// sluiced's top-level object: the io_context and its threads, the listeners,
+// the topic registry, the flusher pool, the background timers (flush.ms,
+// retention) and orderly shutdown (SIGTERM: stop accepting, finish in-flight
+// work, flush, write checkpoints, exit 0).
+
+#include "broker/asio.h"
+#include "broker/settings.h"
+#include "broker/topic_registry.h"
+#include "storage/log_manager.h"
+#include "storage/topic_store.h"
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+namespace sluice::broker {
+
+int64_t now_ms();
+
+class broker {
+public:
+    explicit broker(broker_settings settings);
+    ~broker();
+
+    // Recovers logs, opens listeners, runs until SIGTERM/SIGINT or stop().
+    // Returns the process exit code.
+    int run();
+    void stop();
+
+    const broker_settings& settings() const { return settings_; }
+    topic_registry& topics() { return *topics_; }
+    asio::io_context& io() { return io_; }
+
+    // The advertised address of the listener a client connected through.
+    const listener& advertised() const { return settings_.advertised_listeners.front(); }
+
+    std::atomic<int32_t> connections{0};
+
+private:
+    awaitable<void> accept_loop(std::shared_ptr<tcp::acceptor> acceptor);
+    awaitable<void> housekeeping();
+    void shutdown();
+    awaitable<void> drain_and_stop();
+
+    broker_settings settings_;
+    asio::io_context io_;
+    asio::thread_pool flush_pool_{1};
+    std::unique_ptr<storage::log_manager> log_manager_;
+    std::unique_ptr<storage::topic_store> topic_store_;
+    std::unique_ptr<topic_registry> topics_;
+    std::vector<std::shared_ptr<tcp::acceptor>> acceptors_;
+    std::atomic<bool> stopping_{false};
+};
+
+}  // namespace sluice::broker

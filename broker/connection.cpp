@@ -1,0 +1,236 @@
+#include "broker/connection.h"
+
+#include "broker/broker.h"
+#include "protocol/messages/api_versions.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/sendfile.h>
+
+namespace sluice::broker {
+
+connection::connection(broker& b, tcp::socket socket) : b_(b), socket_(std::move(socket)) {
+    boost::system::error_code ec;
+    auto ep = socket_.remote_endpoint(ec);
+    peer_ = ec ? "unknown" : ep.address().to_string() + ":" + std::to_string(ep.port());
+    socket_.set_option(tcp::no_delay(true), ec);
+}
+
+void connection::start() {
+    auto self = shared_from_this();
+    b_.connections++;
+    asio::co_spawn(socket_.get_executor(), read_loop(self), asio::detached);
+    asio::co_spawn(socket_.get_executor(), write_loop(self), asio::detached);
+}
+
+void connection::close(const std::string& why) {
+    if (closed_) return;
+    closed_ = true;
+    if (!why.empty()) spdlog::warn("closing connection from {}: {}", peer_, why);
+    boost::system::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
+    b_.connections--;
+    wake_writer();
+    if (reader_wake_) reader_wake_->notify();
+}
+
+void connection::wake_writer() {
+    if (writer_wake_) writer_wake_->notify();
+}
+
+awaitable<void> connection::read_loop(std::shared_ptr<connection> self) {
+    co_await self->read_frames();
+}
+
+awaitable<void> connection::read_frames() {
+    const auto max_bytes = b_.settings().socket_request_max_bytes;
+    const size_t max_in_flight = size_t(std::max(1, b_.settings().queued_max_requests));
+    try {
+        while (!closed_) {
+            while (pending_.size() >= max_in_flight && !closed_) {
+                reader_wake_ = event::make(socket_.get_executor());
+                co_await reader_wake_->wait(std::chrono::seconds(5));
+            }
+            uint8_t len_buf[4];
+            co_await asio::async_read(socket_, asio::buffer(len_buf), asio::use_awaitable);
+            int32_t len = int32_t(uint32_t(len_buf[0]) << 24 | uint32_t(len_buf[1]) << 16 |
+                                  uint32_t(len_buf[2]) << 8 | uint32_t(len_buf[3]));
+            if (len < 8) {
+                close("invalid request size " + std::to_string(len));
+                break;
+            }
+            if (len > max_bytes) {
+                close("request size " + std::to_string(len) +
+                      " exceeds socket.request.max.bytes " + std::to_string(max_bytes));
+                break;
+            }
+            auto frame = std::make_shared<std::vector<uint8_t>>(size_t(len));
+            co_await asio::async_read(socket_, asio::buffer(*frame), asio::use_awaitable);
+            dispatch(std::move(frame));
+        }
+    } catch (const boost::system::system_error& e) {
+        if (e.code() != asio::error::eof && e.code() != asio::error::operation_aborted &&
+            e.code() != asio::error::connection_reset)
+            spdlog::debug("read from {} failed: {}", peer_, e.what());
+        close("");
+    }
+}
+
+void connection::answer_unsupported_api_versions(const protocol::request_header& h) {
+    // Kafka answers a too-new ApiVersions with UNSUPPORTED_VERSION and a v0 body
+    // listing what it supports, so the client can retry at a version it knows.
+    auto s = std::make_shared<slot>();
+    s->correlation_id = h.correlation_id;
+    s->api_key = h.api_key;
+    protocol::api_versions_response resp;
+    resp.error_code = protocol::code(protocol::error_code::unsupported_version);
+    for (auto& a : api_handlers())
+        resp.api_keys.push_back({a.key, a.versions.min, a.versions.max});
+    protocol::encode(s->body, resp, 0);
+    s->ready = true;
+    pending_.push_back(s);
+    wake_writer();
+}
+
+void connection::dispatch(std::shared_ptr<std::vector<uint8_t>> frame) {
+    auto peek = protocol::peek_request_header(*frame);
+    const api_handler* h = find_handler(peek.api_key);
+    if (!h) {
+        close("unknown API key " + std::to_string(peek.api_key));
+        return;
+    }
+    if (!h->versions.contains(peek.api_version)) {
+        if (peek.api_key == protocol::api_versions_key && peek.api_version > h->versions.max) {
+            answer_unsupported_api_versions(peek);
+            return;
+        }
+        close("unsupported version " + std::to_string(peek.api_version) + " of " + h->name);
+        return;
+    }
+    bool flexible = peek.api_version >= h->flexible_from;
+    protocol::reader r(*frame);
+    protocol::request_header header;
+    try {
+        header = protocol::read_request_header(r, flexible);
+    } catch (const protocol::decode_error& e) {
+        close(std::string("malformed request header for ") + h->name + ": " + e.what());
+        return;
+    }
+    auto s = std::make_shared<slot>();
+    s->correlation_id = header.correlation_id;
+    s->api_key = header.api_key;
+    s->flexible_header = protocol::response_header_flexible(header.api_key, flexible);
+    pending_.push_back(s);
+
+    auto ctx = std::make_shared<request_context>(request_context{
+        b_, std::move(header), protocol::byte_view(*frame).subspan(r.position()), frame, peer_,
+        true});
+    asio::co_spawn(socket_.get_executor(), run_request(shared_from_this(), std::move(ctx), s, h),
+                   asio::detached);
+}
+
+awaitable<void> connection::run_request(std::shared_ptr<connection> self,
+                                        std::shared_ptr<request_context> ctx,
+                                        std::shared_ptr<slot> s, const api_handler* h) {
+    std::optional<handler_result> result;
+    std::string failure;
+    bool malformed = false;
+    try {
+        result = co_await h->fn(*ctx);
+    } catch (const protocol::decode_error& e) {
+        malformed = true;
+        failure = e.what();
+    } catch (const std::exception& e) {
+        failure = e.what();
+    }
+    if (!result) {
+        if (malformed) {
+            self->close(std::string("malformed ") + h->name + " v" +
+                        std::to_string(ctx->version()) + " request from client '" +
+                        ctx->client_id() + "': " + failure);
+        } else {
+            spdlog::error("{} v{} from {} (client '{}') failed: {}", h->name, ctx->version(),
+                          self->peer_, ctx->client_id(), failure);
+            self->close("");
+        }
+        co_return;
+    }
+    if (*result) {
+        s->body = std::move(**result);
+    } else {
+        s->respond = false;
+    }
+    s->ready = true;
+    self->wake_writer();
+}
+
+awaitable<void> connection::write_loop(std::shared_ptr<connection> self) {
+    co_await self->write_frames();
+}
+
+awaitable<void> connection::write_frames() {
+    try {
+        while (true) {
+            while (!pending_.empty() && pending_.front()->ready && !closed_) {
+                auto s = pending_.front();
+                if (s->respond) co_await write_response(*s);
+                pending_.pop_front();
+                if (reader_wake_) reader_wake_->notify();
+            }
+            if (closed_) break;
+            writer_wake_ = event::make(socket_.get_executor());
+            if (!pending_.empty() && pending_.front()->ready) continue;
+            co_await writer_wake_->wait(std::chrono::hours(24));
+        }
+    } catch (const boost::system::system_error& e) {
+        close("");
+    } catch (const std::exception& e) {
+        close(std::string("write failed: ") + e.what());
+    }
+}
+
+awaitable<void> connection::write_response(slot& s) {
+    protocol::writer head;
+    size_t size_at = head.reserve(4);
+    protocol::write_response_header(head, s.correlation_id, s.flexible_header);
+    size_t total = head.size() - 4 + s.body.total_size();
+    head.patch_i32(size_at, int32_t(total));
+
+    auto& buf = s.body.buffer();
+    const auto& splices = s.body.splices();
+    if (splices.empty()) {
+        std::array<asio::const_buffer, 2> bufs{asio::buffer(head.buffer()), asio::buffer(buf)};
+        co_await asio::async_write(socket_, bufs, asio::use_awaitable);
+        co_return;
+    }
+    co_await asio::async_write(socket_, asio::buffer(head.buffer()), asio::use_awaitable);
+    size_t pos = 0;
+    socket_.native_non_blocking(true);
+    for (auto& sp : splices) {
+        if (sp.at > pos) {
+            co_await asio::async_write(socket_, asio::buffer(buf.data() + pos, sp.at - pos),
+                                       asio::use_awaitable);
+            pos = sp.at;
+        }
+        off_t off = off_t(sp.slice.position);
+        size_t left = sp.slice.size;
+        while (left > 0) {
+            ssize_t n = ::sendfile(socket_.native_handle(), sp.slice.fd, &off, left);
+            if (n > 0) {
+                left -= size_t(n);
+                continue;
+            }
+            if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+                co_await socket_.async_wait(tcp::socket::wait_write, asio::use_awaitable);
+                continue;
+            }
+            throw std::runtime_error(n == 0 ? "log file shorter than the promised fetch data"
+                                            : std::string("sendfile: ") + strerror(errno));
+        }
+    }
+    if (pos < buf.size())
+        co_await asio::async_write(socket_, asio::buffer(buf.data() + pos, buf.size() - pos),
+                                   asio::use_awaitable);
+}
+
+}  // namespace sluice::broker

@@ -1,0 +1,169 @@
+// Produce: validate each partition's batches on the connection's strand, post the
+// appends to the partition strands in request order (before the first
+// suspension, see handler.h), then wait for the appends and, for durable topics,
+// the group-commit flush that covers them. One partition's error never fails the
+// others. acks=0 gets no response at all.
+#include "broker/handlers/handlers.h"
+#include "protocol/legacy_records.h"
+#include "protocol/record_batch.h"
+
+#include <spdlog/spdlog.h>
+
+namespace sluice::broker {
+
+namespace {
+
+struct partition_work {
+    protocol::produce_response::topic_response::partition_response* out = nullptr;
+    std::shared_ptr<partition> part;
+    std::shared_ptr<event> appended;
+    std::shared_ptr<durable_wait> durable;
+    std::shared_ptr<protocol::bytes> converted;  // up-converted legacy records
+    // Written on the partition strand before `appended` fires.
+    error_code error = error_code::none;
+    std::string message;
+    storage::append_result result;
+    int64_t log_start = 0;
+};
+
+void fail(protocol::produce_response::topic_response::partition_response& out, error_code e,
+          std::string msg = {}) {
+    out.error_code = code(e);
+    out.base_offset = -1;
+    if (!msg.empty()) out.error_message = std::move(msg);
+}
+
+}  // namespace
+
+awaitable<std::optional<protocol::produce_response>> handle_produce(
+    request_context& ctx, protocol::produce_request& req) {
+    auto& b = ctx.b;
+    const int16_t version = ctx.version();
+    auto executor = co_await asio::this_coro::executor;
+    protocol::produce_response resp;
+    std::vector<std::shared_ptr<partition_work>> work;
+
+    bool bad_acks = req.acks != 0 && req.acks != 1 && req.acks != -1;
+    resp.responses.reserve(req.topics.size());
+    for (auto& td : req.topics) {
+        auto& tr = resp.responses.emplace_back();
+        tr.name = td.name;
+        tr.partition_responses.reserve(td.partitions.size());
+        auto topic = b.topics().find(td.name);
+        for (auto& pd : td.partitions) {
+            auto& pr = tr.partition_responses.emplace_back();
+            pr.index = pd.index;
+            if (bad_acks) {
+                fail(pr, error_code::invalid_required_acks);
+                continue;
+            }
+            if (!topic || pd.index < 0 || size_t(pd.index) >= topic->partitions.size()) {
+                fail(pr, error_code::unknown_topic_or_partition);
+                continue;
+            }
+            auto data = pd.records.data();
+            if (data.size() > size_t(topic->max_message_bytes) + protocol::batch_log_overhead &&
+                version >= 3) {
+                fail(pr, error_code::message_too_large,
+                     "record batch of " + std::to_string(data.size()) +
+                         " bytes exceeds max.message.bytes " +
+                         std::to_string(topic->max_message_bytes));
+                continue;
+            }
+            std::shared_ptr<protocol::bytes> converted;
+            if (version < 3 && protocol::records_magic(data) != protocol::current_magic) {
+                // Magic 0/1 message sets are stored as one RecordBatch v2, as Kafka
+                // up-converts them.
+                auto legacy = protocol::up_convert(data, now_ms());
+                if (legacy.error != error_code::none) {
+                    fail(pr, legacy.error, legacy.message);
+                    continue;
+                }
+                converted = std::make_shared<protocol::bytes>(std::move(legacy.batch));
+                data = *converted;
+            }
+            auto check = protocol::check_batches(data);
+            if (check.error == error_code::none && check.batches.size() != 1) {
+                check.error = error_code::invalid_record;
+                check.message = "Produce v3+ must carry exactly one record batch per partition";
+            }
+            if (check.error == error_code::none && version < 7 &&
+                check.batches[0].codec() == protocol::compression::zstd) {
+                check.error = error_code::unsupported_compression_type;
+                check.message = "zstd needs Produce v7 or later";
+            }
+            if (check.error != error_code::none) {
+                spdlog::warn("produce from {} (client '{}') to {}-{} rejected: {}", ctx.peer,
+                             ctx.client_id(), td.name, pd.index, check.message);
+                fail(pr, check.error, check.message);
+                continue;
+            }
+            if (req.acks == -1 && topic->min_insync_replicas > 1) {
+                fail(pr, error_code::not_enough_replicas,
+                     "min.insync.replicas " + std::to_string(topic->min_insync_replicas) +
+                         " exceeds the in-sync replicas (1)");
+                continue;
+            }
+            auto w = std::make_shared<partition_work>();
+            w->out = &pr;
+            w->part = topic->partitions[size_t(pd.index)];
+            w->converted = converted;
+            w->appended = event::make(executor);
+            bool wait_durable = req.acks != 0;
+            if (wait_durable) w->durable = std::make_shared<durable_wait>(durable_wait{
+                                  event::make(executor), false});
+            // The bytes live in ctx.frame (or w->converted), which outlive the append.
+            std::span<uint8_t> bytes(const_cast<uint8_t*>(data.data()), data.size());
+            asio::post(w->part->executor(), [w, bytes, headers = std::move(check.batches)] {
+                auto& p = *w->part;
+                if (p.closed()) {
+                    w->error = error_code::unknown_topic_or_partition;
+                } else {
+                    try {
+                        w->result = p.append(bytes, headers, now_ms());
+                        w->log_start = p.log().log_start_offset();
+                        if (w->durable && p.durable()) p.wait_durable(w->result.last_offset, w->durable);
+                    } catch (const std::exception& e) {
+                        spdlog::error("append to {} failed: {}", p.tp().dir_name(), e.what());
+                        w->error = error_code::kafka_storage_error;
+                        w->message = e.what();
+                    }
+                }
+                w->appended->notify();
+            });
+            work.push_back(std::move(w));
+        }
+    }
+
+    auto deadline = std::chrono::steady_clock::now() +
+                    std::chrono::milliseconds(std::max(req.timeout_ms, 1000));
+    auto left = [&] {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::max(deadline - std::chrono::steady_clock::now(),
+                     std::chrono::steady_clock::duration::zero()));
+    };
+    for (auto& w : work) {
+        // The append itself always completes; it is not bounded by timeout_ms.
+        co_await w->appended->wait(std::chrono::hours(1));
+        auto& pr = *w->out;
+        if (w->error != error_code::none) {
+            fail(pr, w->error, w->message);
+            continue;
+        }
+        pr.base_offset = w->result.base_offset;
+        pr.log_append_time_ms = w->result.log_append_time;
+        pr.log_start_offset = w->log_start;
+        if (w->durable && w->part->durable()) {
+            bool fired = co_await w->durable->done->wait(left());
+            if (!fired) {
+                fail(pr, error_code::request_timed_out, "flush did not complete in time");
+            } else if (!w->durable->ok) {
+                fail(pr, error_code::kafka_storage_error, "flush failed");
+            }
+        }
+    }
+    if (req.acks == 0) co_return std::nullopt;
+    co_return resp;
+}
+
+}  // namespace sluice::broker

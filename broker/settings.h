@@ -1,0 +1,58 @@
+#pragma once
+// The broker's typed settings, filled from config::broker_config at start-up
+// (see settings.cpp). Handlers read these; they never parse configuration.
+
+#include "config/broker_config.h"
+#include "storage/partition_log.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace sluice::broker {
+
+struct listener {
+    std::string name;  // PLAINTEXT, SSL, ...
+    std::string host;  // empty = all interfaces
+    uint16_t port = 0;
+};
+
+struct broker_settings {
+    int32_t node_id = 1;
+    std::string cluster_id;
+    std::vector<listener> listeners;
+    std::vector<listener> advertised_listeners;
+    std::vector<std::filesystem::path> log_dirs;
+    int32_t num_partitions = 1;
+    int16_t default_replication_factor = 1;
+    bool auto_create_topics = true;
+    bool delete_topic_enable = true;
+    int32_t message_max_bytes = 1048588;
+    int32_t socket_request_max_bytes = 104857600;
+    int32_t max_connections = 2147483647;
+    int32_t queued_max_requests = 500;
+    int io_threads = 0;  // 0 = one per core
+    int64_t retention_check_interval_ms = 300000;
+    int64_t flush_scheduler_interval_ms = 1000;
+    int32_t min_insync_replicas = 1;
+    storage::log_config log_defaults;
+    std::string default_compression_type = "producer";
+    std::string log_level = "info";
+    // The validated configuration itself (DescribeConfigs, topic defaults).
+    config::broker_config config;
+};
+
+// Maps the validated configuration onto the broker's settings.
+broker_settings settings_from_config(const config::broker_config& cfg);
+}  // namespace sluice::broker
+
+namespace sluice::config {
+struct topic_settings;
+}
+
+namespace sluice::broker {
+storage::log_config to_log_config(const config::topic_settings& t);
+
+}  // namespace sluice::broker

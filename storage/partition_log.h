@@ -1,0 +1,207 @@
+#pragma once
+// The partition log: an append-only sequence of segments in Kafka's on-disk
+// layout (<dir>/<20-digit base offset>.log|.index|.timeindex).
+//
+// Threading contract: a partition_log is owned by one serial executor (the
+// partition's strand in the broker). Every member function must be called from
+// that executor, except flush_job::run(), which may run on any thread (the
+// broker's flusher) while the owner goes on appending and reading. Read results
+// and flush jobs pin the segment files they refer to, so a segment deleted by
+// retention stays readable until the last pin is dropped.
+//
+// Durability: append() writes to the page cache only. The owner obtains a
+// flush_job with prepare_flush(), runs it (fdatasync of every segment with
+// unflushed bytes, then the indexes), and reports completion with
+// mark_flushed(). Acknowledging a produce after mark_flushed() covers it means
+// the data survives a crash. Many appends share one flush (group commit).
+
+#include "protocol/record_batch.h"
+#include "protocol/wire.h"
+#include "storage/topic_partition.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sluice::storage {
+
+// Topic-level settings that the log itself obeys (Kafka names in comments).
+struct log_config {
+    uint64_t segment_bytes = 1073741824;      // segment.bytes
+    int64_t segment_ms = 604800000;           // segment.ms
+    uint32_t segment_index_bytes = 10485760;  // segment.index.bytes
+    uint32_t index_interval_bytes = 4096;     // index.interval.bytes
+    int64_t retention_ms = 604800000;         // retention.ms (-1 = forever)
+    int64_t retention_bytes = -1;             // retention.bytes (-1 = no limit)
+    int64_t flush_messages = 1;               // flush.messages (1 = every append)
+    int64_t flush_ms = -1;                    // flush.ms (-1 = not time based)
+    int64_t file_delete_delay_ms = 60000;     // file.delete.delay.ms (unused: files are
+                                              // unlinked at once; pins keep them readable)
+    bool log_append_time = false;             // message.timestamp.type=LogAppendTime
+};
+
+struct append_result {
+    int64_t base_offset = 0;       // first offset assigned
+    int64_t last_offset = 0;       // last offset assigned
+    int64_t log_append_time = -1;  // set when the topic uses LogAppendTime
+};
+
+struct read_result {
+    std::vector<protocol::file_slice> slices;  // whole batches, in order
+    uint64_t size = 0;                         // total bytes in slices
+    int64_t first_offset = -1;                 // base offset of the first batch, -1 if none
+};
+
+struct timestamp_offset {
+    int64_t timestamp = -1;
+    int64_t offset = -1;
+};
+
+class segment;
+
+class flush_job {
+public:
+    // fdatasync of the data and index files captured by prepare_flush() (and of
+    // the partition directory when segments were created since the last flush).
+    // Returns false (and logs) on an I/O error. Safe on any thread; the captured
+    // segments stay open even if retention deletes them meanwhile.
+    bool run();
+    int64_t target_offset() const { return target_; }  // next offset after the flushed data
+    bool empty() const { return files_.empty(); }
+
+private:
+    friend class partition_log;
+    std::vector<std::shared_ptr<segment>> files_;
+    std::filesystem::path sync_dir_;  // empty: no directory entries to make durable
+    int64_t target_ = 0;
+};
+
+struct recovery_stats {
+    int segments_scanned = 0;
+    int64_t bytes_truncated = 0;
+};
+
+class partition_log {
+public:
+    // Opens (or creates) the log in `dir`. `recovery_point` is the offset up to
+    // which data is known flushed (from recovery-point-offset-checkpoint); when
+    // `clean_shutdown` is true and the indexes are intact, nothing is scanned.
+    // Otherwise every segment holding offsets >= recovery_point is scanned: each
+    // batch's length and CRC checked, a torn or corrupt tail truncated, and the
+    // indexes of the scanned segments rebuilt. A corrupt batch in an earlier
+    // segment also deletes every later segment. Segments whose indexes are
+    // missing or fail their sanity check are scanned even after a clean stop.
+    // Recovered files are fsynced before open returns, so afterwards
+    // flushed_offset() == log_end_offset(). log_start_offset() is
+    // max(hint, first segment's base); a hint past the recovered end starts an
+    // empty log at the hint (as Kafka does). Throws std::system_error on I/O errors.
+    static std::unique_ptr<partition_log> open(const std::filesystem::path& dir, topic_partition tp,
+                                               const log_config& cfg, int64_t recovery_point,
+                                               bool clean_shutdown,
+                                               int64_t log_start_offset_hint = 0);
+    ~partition_log();
+
+    const topic_partition& tp() const { return tp_; }
+    const std::filesystem::path& dir() const { return dir_; }
+    void set_config(const log_config& cfg);
+    const log_config& config() const { return cfg_; }
+
+    // Appends already-validated batches (protocol::check_batches), assigning
+    // offsets from log_end_offset() by rewriting each batch's baseOffset and
+    // partitionLeaderEpoch in place. Rolls the active segment first when it is
+    // full (segment.bytes) or old (segment.ms). Throws std::system_error on I/O
+    // failure (nothing acknowledged).
+    append_result append(std::span<uint8_t> batches,
+                         const std::vector<protocol::batch_header>& headers, int32_t leader_epoch,
+                         int64_t now_ms);
+
+    // Appends batches whose offsets are already set (replication, recovery
+    // tooling). Offsets must be >= log_end_offset() and increasing; the batches
+    // are checked (protocol::check_batches) and std::invalid_argument is thrown
+    // for bad input. `now_ms` drives segment.ms (-1: the system clock).
+    void append_exact(std::span<const uint8_t> batches, int64_t now_ms = -1);
+
+    // Whether flush.messages / flush.ms say a flush is due now: unflushed
+    // messages (offsets) >= flush.messages (when >= 1), or unflushed data older
+    // than flush.ms (when >= 0). Never due when everything is flushed.
+    bool flush_due(int64_t now_ms) const;
+    // Captures every segment holding offsets >= flushed_offset(); empty when all
+    // is flushed. Target is log_end_offset() at the time of the call.
+    flush_job prepare_flush();
+    // Records that a job's run() succeeded: flushed_offset() = max(it, offset).
+    void mark_flushed(int64_t offset, int64_t now_ms);
+
+    // Reads whole batches starting at the batch containing `offset`, up to
+    // max_bytes (at least one whole batch when min_one is set), never past
+    // `upper_bound` (exclusive; e.g. the high watermark): a batch is returned
+    // only when its last offset is below upper_bound. May span segments. Empty
+    // when offset is outside [log_start_offset, log_end_offset); the caller
+    // answers OFFSET_OUT_OF_RANGE. Slices pin their segment files.
+    read_result read(int64_t offset, uint64_t max_bytes, int64_t upper_bound, bool min_one) const;
+
+    // First batch whose max timestamp >= ts: returns its timestamp and the offset
+    // of the first record with timestamp >= ts (Kafka ListOffsets semantics),
+    // or nullopt when no such record exists.
+    std::optional<timestamp_offset> offset_for_timestamp(int64_t ts) const;
+    // The record with the largest timestamp (ListOffsets -3).
+    std::optional<timestamp_offset> max_timestamp() const;
+
+    int64_t log_start_offset() const { return log_start_offset_; }
+    int64_t log_end_offset() const { return log_end_offset_; }
+    int64_t flushed_offset() const { return flushed_offset_; }
+    uint64_t size_bytes() const;
+    size_t segment_count() const;
+    const recovery_stats& recovery() const { return recovery_; }
+
+    // DeleteRecords: moves the log start offset forward (never past the end) and
+    // deletes segments wholly below it. Returns the new log start offset.
+    int64_t delete_records_before(int64_t offset);
+
+    // Deletes whole segments past retention.ms (by their largest record
+    // timestamp) / retention.bytes (while the log exceeds it by at least the
+    // oldest segment's size), then segments wholly below log_start_offset();
+    // never the active one. Moves log_start_offset() to the new first segment.
+    // Returns the number of segments deleted.
+    int apply_retention(int64_t now_ms);
+
+    // Flushes, trims the indexes of the active segment and closes the files.
+    // Afterwards flushed_offset() == log_end_offset(), the offsets and dir()
+    // stay readable, reads return nothing and appends throw std::logic_error.
+    // Idempotent. Throws std::system_error when the final flush fails.
+    void close();
+    // Deletes every file and the directory (topic deletion).
+    void remove();
+
+private:
+    partition_log() = default;
+    const std::shared_ptr<segment>& active() const { return segments_.back(); }
+    void check_open() const;
+    // Rolls or replaces the active segment if an append of `bytes` holding
+    // offsets [first, last] must not go into it.
+    void maybe_roll(uint64_t bytes, int64_t first, int64_t last, int64_t now_ms);
+    void roll(int64_t base_offset);
+    void delete_oldest_segment();
+    void write_batches(protocol::byte_view data, const std::vector<protocol::batch_header>& headers,
+                       int64_t now_ms);
+
+    topic_partition tp_;
+    std::filesystem::path dir_;
+    log_config cfg_;
+    std::vector<std::shared_ptr<segment>> segments_;
+    // Sealed by a roll (final time-index entry, trimmed indexes) and not synced
+    // since; the next flush job takes them even when their data was flushed.
+    std::vector<std::shared_ptr<segment>> sealed_unsynced_;
+    int64_t log_start_offset_ = 0;
+    int64_t log_end_offset_ = 0;
+    int64_t flushed_offset_ = 0;
+    int64_t first_unflushed_ms_ = -1;  // when the oldest unflushed append happened
+    int64_t last_flush_ms_ = 0;
+    bool dir_dirty_ = false;  // segment files created or deleted since the last flush
+    bool closed_ = false;
+    recovery_stats recovery_;
+};
+
+}  // namespace sluice::storage
