@@ -1,6 +1,7 @@
 #include "broker/broker.h"
 
 #include "broker/connection.h"
+#include "broker/groups/coordinator.h"
 
 #include <spdlog/spdlog.h>
 
@@ -30,6 +31,8 @@ int broker::run() {
                                                *topic_store_);
     topics_->load();
     spdlog::info("log recovery: {} segments scanned", topics_->segments_scanned_at_load());
+    coordinator_ = std::make_unique<groups::coordinator>(*this);
+    coordinator_->start();
 
     for (auto& l : settings_.listeners) {
         boost::system::error_code ec;
@@ -146,6 +149,7 @@ awaitable<void> broker::housekeeping() {
 }
 
 void broker::shutdown() {
+    if (coordinator_) coordinator_->shutdown();
     for (auto& a : acceptors_) {
         boost::system::error_code ec;
         a->close(ec);

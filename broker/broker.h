@@ -17,6 +17,10 @@
 
 namespace sluice::broker {
 
+namespace groups {
+class coordinator;
+}
+
 int64_t now_ms();
 
 class broker {
@@ -32,6 +36,7 @@ public:
     const broker_settings& settings() const { return settings_; }
     topic_registry& topics() { return *topics_; }
     asio::io_context& io() { return io_; }
+    groups::coordinator& coordinator() { return *coordinator_; }
 
     // The advertised address of the listener a client connected through.
     const listener& advertised() const { return settings_.advertised_listeners.front(); }
@@ -50,6 +55,7 @@ private:
     std::unique_ptr<storage::log_manager> log_manager_;
     std::unique_ptr<storage::topic_store> topic_store_;
     std::unique_ptr<topic_registry> topics_;
+    std::unique_ptr<groups::coordinator> coordinator_;
     std::vector<std::shared_ptr<tcp::acceptor>> acceptors_;
     std::atomic<bool> stopping_{false};
 };

@@ -81,23 +81,24 @@ awaitable<protocol::delete_records_response> handle_delete_records(
             auto part = topic->partitions[size_t(p.partition_index)];
             int64_t requested = p.offset;
             deleted d;
+            // Named, not a temporary in the co_await expression (see run_on).
             auto trim = [part, requested]() {
-                    deleted out;
-                    if (part->closed()) {
-                        out.error = error_code::unknown_topic_or_partition;
-                        return out;
-                    }
-                    int64_t hw = part->high_watermark();
-                    int64_t offset = requested == -1 ? hw : requested;
-                    if (offset < 0 || offset > hw) {
-                        out.error = error_code::offset_out_of_range;
-                        out.message = "The offset " + std::to_string(offset) +
-                                      " is not valid: it must be between 0 and the high watermark " +
-                                      std::to_string(hw);
-                        return out;
-                    }
-                    out.low_watermark = part->log().delete_records_before(offset);
+                deleted out;
+                if (part->closed()) {
+                    out.error = error_code::unknown_topic_or_partition;
                     return out;
+                }
+                int64_t hw = part->high_watermark();
+                int64_t offset = requested == -1 ? hw : requested;
+                if (offset < 0 || offset > hw) {
+                    out.error = error_code::offset_out_of_range;
+                    out.message = "The offset " + std::to_string(offset) +
+                                  " is not valid: it must be between 0 and the high watermark " +
+                                  std::to_string(hw);
+                    return out;
+                }
+                out.low_watermark = part->log().delete_records_before(offset);
+                return out;
             };
             try {
                 d = co_await run_on(*part, trim);

@@ -33,9 +33,12 @@ awaitable<protocol::fetch_response> handle_fetch(request_context& ctx,
         co_return resp;
     }
     std::vector<read_plan> plans;
+    // read_plan points into the response: reserve so nothing reallocates.
+    resp.responses.reserve(req.topics.size());
     for (auto& ft : req.topics) {
         auto& tr = resp.responses.emplace_back();
         tr.topic = ft.topic;
+        tr.partitions.reserve(ft.partitions.size());
         auto topic = b.topics().find(ft.topic);
         for (auto& fp : ft.partitions) {
             auto& pd = tr.partitions.emplace_back();

@@ -28,4 +28,17 @@ awaitable<protocol::incremental_alter_configs_response> handle_incremental_alter
 awaitable<protocol::delete_records_response> handle_delete_records(request_context&, protocol::delete_records_request&);
 awaitable<protocol::describe_cluster_response> handle_describe_cluster(request_context&, protocol::describe_cluster_request&);
 
+// Consumer groups (broker/groups)
+awaitable<protocol::find_coordinator_response> handle_find_coordinator(request_context&, protocol::find_coordinator_request&);
+awaitable<protocol::join_group_response> handle_join_group(request_context&, protocol::join_group_request&);
+awaitable<protocol::sync_group_response> handle_sync_group(request_context&, protocol::sync_group_request&);
+awaitable<protocol::heartbeat_response> handle_heartbeat(request_context&, protocol::heartbeat_request&);
+awaitable<protocol::leave_group_response> handle_leave_group(request_context&, protocol::leave_group_request&);
+awaitable<protocol::offset_commit_response> handle_offset_commit(request_context&, protocol::offset_commit_request&);
+awaitable<protocol::offset_fetch_response> handle_offset_fetch(request_context&, protocol::offset_fetch_request&);
+awaitable<protocol::list_groups_response> handle_list_groups(request_context&, protocol::list_groups_request&);
+awaitable<protocol::describe_groups_response> handle_describe_groups(request_context&, protocol::describe_groups_request&);
+awaitable<protocol::delete_groups_response> handle_delete_groups(request_context&, protocol::delete_groups_request&);
+awaitable<protocol::offset_delete_response> handle_offset_delete(request_context&, protocol::offset_delete_request&);
+
 }  // namespace sluice::broker

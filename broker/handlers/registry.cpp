@@ -25,6 +25,17 @@ const std::vector<api_handler>& api_handlers() {
             make_handler<incremental_alter_configs_request, incremental_alter_configs_response, &handle_incremental_alter_configs>("IncrementalAlterConfigs"),
             make_handler<delete_records_request, delete_records_response, &handle_delete_records>("DeleteRecords"),
             make_handler<describe_cluster_request, describe_cluster_response, &handle_describe_cluster>("DescribeCluster"),
+            make_handler<find_coordinator_request, find_coordinator_response, &handle_find_coordinator>("FindCoordinator"),
+            make_handler<join_group_request, join_group_response, &handle_join_group>("JoinGroup"),
+            make_handler<sync_group_request, sync_group_response, &handle_sync_group>("SyncGroup"),
+            make_handler<heartbeat_request, heartbeat_response, &handle_heartbeat>("Heartbeat"),
+            make_handler<leave_group_request, leave_group_response, &handle_leave_group>("LeaveGroup"),
+            make_handler<offset_commit_request, offset_commit_response, &handle_offset_commit>("OffsetCommit"),
+            make_handler<offset_fetch_request, offset_fetch_response, &handle_offset_fetch>("OffsetFetch"),
+            make_handler<list_groups_request, list_groups_response, &handle_list_groups>("ListGroups"),
+            make_handler<describe_groups_request, describe_groups_response, &handle_describe_groups>("DescribeGroups"),
+            make_handler<delete_groups_request, delete_groups_response, &handle_delete_groups>("DeleteGroups"),
+            make_handler<offset_delete_request, offset_delete_response, &handle_offset_delete>("OffsetDelete"),
         };
         std::sort(t.begin(), t.end(), [](auto& a, auto& b) { return a.key < b.key; });
         return t;

@@ -60,6 +60,7 @@ def kp_consumer(bootstrap, **kw):
     kw.setdefault("group_id", None)
     kw.setdefault("enable_auto_commit", False)
     kw.setdefault("fetch_max_wait_ms", 100)
+    kw.setdefault("request_timeout_ms", 15000)
     return KafkaConsumer(bootstrap_servers=bootstrap, **kw)
 
 
@@ -86,17 +87,21 @@ def kp_poll_nothing_more(consumer, duration=1.0):
     return extra
 
 
-def kp_read_all(bootstrap, topic, partitions, timeout=60, **kw):
+def kp_read_all(bootstrap, topic, partitions, timeout=30, **kw):
     """Every record in partitions 0..partitions-1 up to the current end offsets.
 
-    Returns {partition: [ConsumerRecord, ...]} in offset order.
+    Returns {partition: [ConsumerRecord, ...]} in offset order. Uses only calls
+    with a bounded time (kafka-python's offset *reset* retries forever, so this
+    seeks to the beginning offsets explicitly instead).
     """
     c = kp_consumer(bootstrap, auto_offset_reset="earliest", **kw)
     try:
         tps = [KTopicPartition(topic, p) for p in range(partitions)]
         c.assign(tps)
         ends = c.end_offsets(tps)
-        c.seek_to_beginning(*tps)
+        starts = c.beginning_offsets(tps)
+        for tp in tps:
+            c.seek(tp, starts[tp])
         out = {p: [] for p in range(partitions)}
         deadline = time.monotonic() + timeout
         while any(c.position(tp) < ends[tp] for tp in tps):
