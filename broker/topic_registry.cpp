@@ -99,7 +99,8 @@ std::shared_ptr<const topic_info> topic_registry::find(const std::string& name) 
 
 std::vector<std::shared_ptr<partition>> topic_registry::all_partitions() const {
     std::vector<std::shared_ptr<partition>> out;
-    for (auto& [name, t] : *snapshot())
+    auto snap = snapshot();  // keep the map alive while iterating
+    for (auto& [name, t] : *snap)
         out.insert(out.end(), t->partitions.begin(), t->partitions.end());
     return out;
 }

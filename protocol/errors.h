@@ -100,7 +100,8 @@ namespace sluice::protocol {
     X(unknown_topic_id, 100)                     \
     X(inconsistent_topic_id, 103)                \
     X(inconsistent_cluster_id, 104)              \
-    X(transactional_id_not_found, 105)
+    X(transactional_id_not_found, 105)            \
+    X(unsupported_endpoint_type, 119)
 
 enum class error_code : int16_t {
 #define SLUICE_X(name, value) name = value,

@@ -117,8 +117,9 @@ void group::prepare_rebalance(int64_t now_ms) {
     }
     int32_t timeout = 0;
     for (auto& [id, m] : members_) timeout = std::max(timeout, m.rebalance_timeout_ms);
-    if (state_ == group_state::empty) {
-        initial_delay_ = limits_.initial_rebalance_delay_ms > 0;
+    if (state_ == group_state::empty && limits_.initial_rebalance_delay_ms > 0) {
+        // group.initial.rebalance.delay.ms: let more members arrive first.
+        initial_delay_ = true;
         rebalance_deadline_ = now_ms + limits_.initial_rebalance_delay_ms;
         initial_limit_ = now_ms + std::max(timeout, limits_.initial_rebalance_delay_ms);
     } else {
@@ -132,7 +133,10 @@ void group::maybe_complete_join(int64_t now_ms) {
     if (state_ != group_state::preparing_rebalance) return;
     if (initial_delay_) {
         if (now_ms < rebalance_deadline_) return;
+        // The delay is over: from here on the usual rule, bounded by the
+        // rebalance timeout counted from the start.
         initial_delay_ = false;
+        rebalance_deadline_ = std::max(initial_limit_, now_ms);
     }
     bool all = true;
     for (auto& [id, m] : members_)
@@ -160,7 +164,8 @@ void group::maybe_complete_join(int64_t now_ms) {
 }
 
 void group::complete_join(int64_t now_ms) {
-    pending_.clear();
+    // Pending member ids (MEMBER_ID_REQUIRED) stay valid until their session
+    // timeout: such a member joins the next rebalance.
     ++generation_;
     if (members_.empty()) {
         protocol_name_.reset();
@@ -201,7 +206,32 @@ void group::add_to_join(member& m, uint64_t waiter, int64_t now_ms) {
     maybe_complete_join(now_ms);
 }
 
+namespace {
+template <class Result>
+std::optional<Result> take_own(std::vector<std::pair<uint64_t, Result>>& out, uint64_t waiter,
+                               std::optional<Result> now) {
+    if (now) return now;
+    for (auto it = out.begin(); it != out.end(); ++it)
+        if (it->first == waiter) {
+            Result r = std::move(it->second);
+            out.erase(it);
+            return r;
+        }
+    return std::nullopt;
+}
+}  // namespace
+
 std::optional<join_result> group::join(const join_request& req, uint64_t waiter, int64_t now_ms) {
+    auto r = do_join(req, waiter, now_ms);
+    return take_own(out_.joins, waiter, std::move(r));
+}
+
+std::optional<sync_result> group::sync(const sync_request& req, uint64_t waiter, int64_t now_ms) {
+    auto r = do_sync(req, waiter, now_ms);
+    return take_own(out_.syncs, waiter, std::move(r));
+}
+
+std::optional<join_result> group::do_join(const join_request& req, uint64_t waiter, int64_t now_ms) {
     auto fail = [&](error_code e, std::string member_id = {}) {
         join_result r;
         r.error = e;
@@ -325,7 +355,7 @@ std::optional<join_result> group::join(const join_request& req, uint64_t waiter,
     }
 }
 
-std::optional<sync_result> group::sync(const sync_request& req, uint64_t waiter, int64_t now_ms) {
+std::optional<sync_result> group::do_sync(const sync_request& req, uint64_t waiter, int64_t now_ms) {
     auto fail = [](error_code e) {
         sync_result r;
         r.error = e;

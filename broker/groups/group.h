@@ -112,6 +112,7 @@ public:
 
     // JoinGroup. Returns the answer now, or nullopt when `waiter` will be answered
     // through take_completions().
+    // (When the call itself completes `waiter`, the answer is returned, not queued.)
     std::optional<join_result> join(const join_request& req, uint64_t waiter, int64_t now_ms);
     // SyncGroup, same convention.
     std::optional<sync_result> sync(const sync_request& req, uint64_t waiter, int64_t now_ms);
@@ -147,6 +148,8 @@ public:
     std::vector<std::string> subscribed_topics() const;
 
 private:
+    std::optional<join_result> do_join(const join_request& req, uint64_t waiter, int64_t now_ms);
+    std::optional<sync_result> do_sync(const sync_request& req, uint64_t waiter, int64_t now_ms);
     std::string new_member_id(const std::string& client_id);
     bool supports_protocols(const std::string& type,
                             const std::vector<std::pair<std::string, protocol::bytes>>& p) const;

@@ -13,7 +13,6 @@ namespace sluice::broker {
 namespace {
 
 constexpr int8_t endpoint_brokers = 1;
-constexpr int16_t unsupported_endpoint_type = 119;  // UNSUPPORTED_ENDPOINT_TYPE
 
 // Kafka's AclOperation codes for the operations on a CLUSTER resource.
 constexpr int32_t op_create = 5, op_alter = 7, op_describe = 8, op_cluster_action = 9,
@@ -33,7 +32,7 @@ awaitable<protocol::describe_cluster_response> handle_describe_cluster(
     resp.cluster_id = s.cluster_id;
     resp.controller_id = s.node_id;
     if (ctx.version() >= 1 && req.endpoint_type != endpoint_brokers) {
-        resp.error_code = unsupported_endpoint_type;
+        resp.error_code = code(error_code::unsupported_endpoint_type);
         resp.error_message = "The broker only handles the DescribeCluster request for brokers "
                              "(EndpointType 1), not EndpointType " +
                              std::to_string(req.endpoint_type) + ".";

@@ -38,7 +38,9 @@ awaitable<protocol::metadata_response> handle_metadata(request_context& ctx,
 
     bool all = !req.topics.has_value() || (ctx.version() == 0 && req.topics->empty());
     if (all) {
-        for (auto& [name, t] : *b.topics().snapshot()) resp.topics.push_back(describe_topic(b, *t));
+        // Hold the snapshot: a range-for over *snapshot() would outlive its shared_ptr.
+        auto snap = b.topics().snapshot();
+        for (auto& [name, t] : *snap) resp.topics.push_back(describe_topic(b, *t));
         co_return resp;
     }
     bool auto_create =
