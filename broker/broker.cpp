@@ -122,8 +122,10 @@ awaitable<void> broker::housekeeping() {
     asio::steady_timer timer(io_);
     int64_t last_retention = now_ms();
     while (!stopping_) {
+        // Kafka's default log.flush.scheduler.interval.ms is Long.MAX_VALUE: clamp
+        // so the timer neither overflows nor spins, and retention still runs.
         timer.expires_after(std::chrono::milliseconds(
-            std::max<int64_t>(10, settings_.flush_scheduler_interval_ms)));
+            std::clamp<int64_t>(settings_.flush_scheduler_interval_ms, 10, 1000)));
         boost::system::error_code ec;
         co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         if (stopping_) break;

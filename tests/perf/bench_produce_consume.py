@@ -6,7 +6,8 @@ A program, not a test: it prints figures and never judges them.
     /usr/bin/python3 tests/perf/bench_produce_consume.py [--mib 256] [--bin build/broker/sluiced]
 
 For each partition count (1 and 64 by default) it produces --mib MiB of 1 KiB
-records with confluent-kafka (librdkafka; acks=1, linger.ms=5, batch.size 1 MiB),
+records with confluent-kafka (librdkafka from Python; acks=1, linger.ms=5, batch.size 1 MiB) and
+with kcat (librdkafka without Python in the loop),
 then consumes them back with assign() from the beginning. In the same run it times
 a plain TCP transfer of the same number of bytes over loopback (1 MiB writes, a
 Python sender thread to a receiver thread) and prints sluice / raw for each phase.
@@ -18,6 +19,7 @@ import socket
 import sys
 import tempfile
 import threading
+import subprocess
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -134,6 +136,34 @@ def consume(bootstrap, topic, partitions, count, record_size):
     return elapsed
 
 
+def kcat_produce(bootstrap, topic, count, record_size, tmp):
+    """kcat reads one record per line: a file of `count` lines of record_size bytes."""
+    path = os.path.join(tmp, f"records_{record_size}")
+    if not os.path.exists(path):
+        line = (b"x" * (record_size - 1)) + b"\n"
+        with open(path, "wb") as f:
+            for _ in range(count):
+                f.write(line)
+    start = time.perf_counter()
+    subprocess.run(["kcat", "-b", bootstrap, "-t", topic, "-P", "-l", "-z", "none",
+                    "-X", "linger.ms=5", "-X", "batch.size=1048576", "-X", "acks=1", path],
+                   check=True, timeout=600, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def kcat_consume(bootstrap, topic, count, record_size):
+    start = time.perf_counter()
+    out = subprocess.run(["kcat", "-b", bootstrap, "-t", topic, "-C", "-e", "-q",
+                          "-o", "beginning", "-f", "%S\n"],
+                         check=True, timeout=600, capture_output=True).stdout
+    elapsed = time.perf_counter() - start
+    sizes = out.split()
+    got = sum(int(x) for x in sizes)
+    if len(sizes) != count or got != count * (record_size - 1):
+        raise RuntimeError(f"kcat consume: {len(sizes)} records, {got} bytes")
+    return elapsed
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--mib", type=int, default=256, help="MiB of records per phase (256)")
@@ -159,6 +189,12 @@ def main():
                 rows.append(("produce", parts, secs))
                 secs = consume(broker.bootstrap, topic, parts, count, args.record_size)
                 rows.append(("consume", parts, secs))
+                ktopic = topic + "_kcat"
+                create_topic(broker.bootstrap, ktopic, parts, timeout=60)
+                secs = kcat_produce(broker.bootstrap, ktopic, count, args.record_size, tmp)
+                rows.append(("kcat -P", parts, secs))
+                secs = kcat_consume(broker.bootstrap, ktopic, count, args.record_size)
+                rows.append(("kcat -C", parts, secs))
         finally:
             if broker.running():
                 broker.stop()
