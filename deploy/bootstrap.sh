@@ -77,7 +77,7 @@ fuzz() {
     local corpus
     corpus="$(mktemp -d)"
     "$target" -max_total_time="$seconds" -rss_limit_mb=2048 -print_final_stats=1 \
-      "$corpus" "$repo/tests/fuzz/corpus" 2>&1 | tail -n 12
+      "$corpus" "$repo/tests/fuzz/corpus" 2>&1 | tail -n 4
     rm -rf "$corpus"
   done
 }
