@@ -6,6 +6,7 @@
 // nothing, succeeds). A resource named twice, a key given twice or a null value
 // is INVALID_REQUEST, as in Kafka.
 #include "broker/handlers/handlers.h"
+#include "broker/handlers/rejections.h"
 #include "config/topic_config.h"
 
 #include <spdlog/spdlog.h>
@@ -24,23 +25,6 @@ constexpr int8_t resource_topic = 2;
 constexpr int8_t resource_broker = 4;
 constexpr int8_t resource_broker_logger = 8;
 
-struct rejections {
-    std::string text;
-    int count = 0;
-    void add(const std::string& what, error_code e, const std::string& msg) {
-        if (count++) text += "; ";
-        std::string name(protocol::error_name(e));
-        for (auto& c : name) c = char(std::toupper(static_cast<unsigned char>(c)));
-        text += what + ": " + name;
-        if (!msg.empty()) text += " (" + msg + ")";
-    }
-    void log(const request_context& ctx, const char* api, bool validate_only) const {
-        if (count)
-            spdlog::info("{}{} from {} (client '{}') rejected {} resource(s): {}", api,
-                         validate_only ? " (validate only)" : "", ctx.peer, ctx.client_id(),
-                         count, text);
-    }
-};
 
 std::optional<std::string> check_broker_name(const std::string& name, int32_t node) {
     if (name.empty()) return std::nullopt;  // the cluster-wide default
@@ -67,7 +51,7 @@ awaitable<protocol::alter_configs_response> handle_alter_configs(
     auto& b = ctx.b;
     const auto& s = b.settings();
     protocol::alter_configs_response resp;
-    rejections rejected;
+    rejections rejected{"resource"};
 
     std::map<std::pair<int8_t, std::string>, int> occurrences;
     for (auto& res : req.resources) ++occurrences[{res.resource_type, res.resource_name}];

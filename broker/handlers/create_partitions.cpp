@@ -4,6 +4,7 @@
 // alone. A topic named twice gets INVALID_REQUEST. Synchronous: timeout_ms has
 // no use here.
 #include "broker/handlers/handlers.h"
+#include "broker/handlers/rejections.h"
 
 #include <spdlog/spdlog.h>
 
@@ -17,23 +18,6 @@ namespace {
 
 using topic_result = protocol::create_partitions_response::topic_result;
 
-struct rejections {
-    std::string text;
-    int count = 0;
-    void add(const std::string& what, error_code e, const std::string& msg) {
-        if (count++) text += "; ";
-        std::string name(protocol::error_name(e));
-        for (auto& c : name) c = char(std::toupper(static_cast<unsigned char>(c)));
-        text += what + ": " + name;
-        if (!msg.empty()) text += " (" + msg + ")";
-    }
-    void log(const request_context& ctx, const char* api, bool validate_only) const {
-        if (count)
-            spdlog::info("{}{} from {} (client '{}') rejected {} topic(s): {}", api,
-                         validate_only ? " (validate only)" : "", ctx.peer, ctx.client_id(),
-                         count, text);
-    }
-};
 
 constexpr int32_t max_partitions = 100000;  // the same bound as topic creation
 
@@ -44,7 +28,7 @@ awaitable<protocol::create_partitions_response> handle_create_partitions(
     auto& b = ctx.b;
     const int32_t node = b.settings().node_id;
     protocol::create_partitions_response resp;
-    rejections rejected;
+    rejections rejected{"topic"};
 
     auto fail = [&](topic_result& r, error_code e, std::string msg) {
         rejected.add(r.name, e, msg);

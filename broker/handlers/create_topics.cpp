@@ -8,6 +8,7 @@
 // v7 its id (zero for validate_only). The work is synchronous: timeout_ms has no
 // use here.
 #include "broker/handlers/handlers.h"
+#include "broker/handlers/rejections.h"
 #include "config/topic_config.h"
 
 #include <spdlog/spdlog.h>
@@ -24,23 +25,6 @@ namespace {
 using topic_result = protocol::create_topics_response::topic_result;
 
 // Collects the topics a request rejects, for one log line per request.
-struct rejections {
-    std::string text;
-    int count = 0;
-    void add(const std::string& what, error_code e, const std::string& msg) {
-        if (count++) text += "; ";
-        std::string name(protocol::error_name(e));
-        for (auto& c : name) c = char(std::toupper(static_cast<unsigned char>(c)));
-        text += what + ": " + name;
-        if (!msg.empty()) text += " (" + msg + ")";
-    }
-    void log(const request_context& ctx, const char* api, bool validate_only) const {
-        if (count)
-            spdlog::info("{}{} from {} (client '{}') rejected {} topic(s): {}", api,
-                         validate_only ? " (validate only)" : "", ctx.peer, ctx.client_id(),
-                         count, text);
-    }
-};
 
 // Checks a manual replica assignment: partitions 0..n-1, each exactly once,
 // each on this node only. Returns the error message, or nullopt when valid.
@@ -87,7 +71,7 @@ awaitable<protocol::create_topics_response> handle_create_topics(
     const int16_t version = ctx.version();
     const bool validate_only = version >= 1 && req.validate_only;
     protocol::create_topics_response resp;
-    rejections rejected;
+    rejections rejected{"topic"};
 
     auto fail = [&](topic_result& r, error_code e, std::string msg) {
         rejected.add(r.name, e, msg);

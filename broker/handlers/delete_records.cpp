@@ -6,6 +6,7 @@
 // POLICY_VIOLATION, as Kafka does. Errors answer low watermark -1. The work is
 // synchronous on the partition strand, so timeout_ms has no use here.
 #include "broker/handlers/handlers.h"
+#include "broker/handlers/rejections.h"
 #include "config/topic_config.h"
 
 #include <spdlog/spdlog.h>
@@ -16,22 +17,6 @@ namespace sluice::broker {
 
 namespace {
 
-struct rejections {
-    std::string text;
-    int count = 0;
-    void add(const std::string& what, error_code e, const std::string& msg) {
-        if (count++) text += "; ";
-        std::string name(protocol::error_name(e));
-        for (auto& c : name) c = char(std::toupper(static_cast<unsigned char>(c)));
-        text += what + ": " + name;
-        if (!msg.empty()) text += " (" + msg + ")";
-    }
-    void log(const request_context& ctx, const char* api) const {
-        if (count)
-            spdlog::info("{} from {} (client '{}') rejected {} partition(s): {}", api, ctx.peer,
-                         ctx.client_id(), count, text);
-    }
-};
 
 struct deleted {
     error_code error = error_code::none;
@@ -53,7 +38,7 @@ awaitable<protocol::delete_records_response> handle_delete_records(
     request_context& ctx, protocol::delete_records_request& req) {
     auto& b = ctx.b;
     protocol::delete_records_response resp;
-    rejections rejected;
+    rejections rejected{"partition"};
 
     for (auto& t : req.topics) {
         auto& tr = resp.topics.emplace_back();

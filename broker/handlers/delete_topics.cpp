@@ -5,6 +5,7 @@
 // TOPIC_DELETION_DISABLED, as Kafka answers. Deletion is synchronous (the log
 // files go on the partition strands), so timeout_ms has no use here.
 #include "broker/handlers/handlers.h"
+#include "broker/handlers/rejections.h"
 
 #include <spdlog/spdlog.h>
 
@@ -18,22 +19,6 @@ namespace {
 
 using topic_result = protocol::delete_topics_response::topic_result;
 
-struct rejections {
-    std::string text;
-    int count = 0;
-    void add(const std::string& what, error_code e, const std::string& msg) {
-        if (count++) text += "; ";
-        std::string name(protocol::error_name(e));
-        for (auto& c : name) c = char(std::toupper(static_cast<unsigned char>(c)));
-        text += what + ": " + name;
-        if (!msg.empty()) text += " (" + msg + ")";
-    }
-    void log(const request_context& ctx, const char* api) const {
-        if (count)
-            spdlog::info("{} from {} (client '{}') rejected {} topic(s): {}", api, ctx.peer,
-                         ctx.client_id(), count, text);
-    }
-};
 
 std::string uuid_text(const protocol::uuid& id) {
     // Kafka prints topic ids in URL-safe base64 without padding.
@@ -61,7 +46,7 @@ awaitable<protocol::delete_topics_response> handle_delete_topics(
     auto& b = ctx.b;
     const int16_t version = ctx.version();
     protocol::delete_topics_response resp;
-    rejections rejected;
+    rejections rejected{"topic"};
 
     auto fail = [&](topic_result& r, const std::string& what, error_code e, std::string msg) {
         if (e == error_code::topic_deletion_disabled && version < 3) e = error_code::invalid_request;

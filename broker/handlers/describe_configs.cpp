@@ -6,6 +6,7 @@
 // Synonyms (v1+) only when asked for, documentation (v3+) likewise. Sensitive
 // values are null.
 #include "broker/handlers/handlers.h"
+#include "broker/handlers/rejections.h"
 #include "config/topic_config.h"
 
 #include <spdlog/spdlog.h>
@@ -26,22 +27,6 @@ constexpr int8_t resource_broker = 4;
 constexpr int8_t resource_broker_logger = 8;
 constexpr int8_t source_dynamic_broker_logger = 6;  // DYNAMIC_BROKER_LOGGER_CONFIG
 
-struct rejections {
-    std::string text;
-    int count = 0;
-    void add(const std::string& what, error_code e, const std::string& msg) {
-        if (count++) text += "; ";
-        std::string name(protocol::error_name(e));
-        for (auto& c : name) c = char(std::toupper(static_cast<unsigned char>(c)));
-        text += what + ": " + name;
-        if (!msg.empty()) text += " (" + msg + ")";
-    }
-    void log(const request_context& ctx, const char* api) const {
-        if (count)
-            spdlog::info("{} from {} (client '{}') rejected {} resource(s): {}", api, ctx.peer,
-                         ctx.client_id(), count, text);
-    }
-};
 
 // The root logger's level as Kafka (log4j) names it.
 std::string kafka_level_name(spdlog::level::level_enum l) {
@@ -86,7 +71,7 @@ awaitable<protocol::describe_configs_response> handle_describe_configs(
     const bool synonyms = version >= 1 && req.include_synonyms;
     const bool docs = version >= 3 && req.include_documentation;
     protocol::describe_configs_response resp;
-    rejections rejected;
+    rejections rejected{"resource"};
 
     for (auto& res : req.resources) {
         auto& r = resp.results.emplace_back();

@@ -9,6 +9,7 @@
 // change is INVALID_REQUEST. BROKER_LOGGER: SET of the "root" logger's level
 // changes the broker's log level at runtime (not persisted), as Kafka does.
 #include "broker/handlers/handlers.h"
+#include "broker/handlers/rejections.h"
 #include "config/topic_config.h"
 
 #include <spdlog/spdlog.h>
@@ -44,23 +45,6 @@ const char* op_name(int8_t o) {
 // IncrementalAlterConfigs requests (they run on different connections).
 std::mutex alter_mutex;
 
-struct rejections {
-    std::string text;
-    int count = 0;
-    void add(const std::string& what, error_code e, const std::string& msg) {
-        if (count++) text += "; ";
-        std::string name(protocol::error_name(e));
-        for (auto& c : name) c = char(std::toupper(static_cast<unsigned char>(c)));
-        text += what + ": " + name;
-        if (!msg.empty()) text += " (" + msg + ")";
-    }
-    void log(const request_context& ctx, const char* api, bool validate_only) const {
-        if (count)
-            spdlog::info("{}{} from {} (client '{}') rejected {} resource(s): {}", api,
-                         validate_only ? " (validate only)" : "", ctx.peer, ctx.client_id(),
-                         count, text);
-    }
-};
 
 std::optional<std::string> check_broker_name(const std::string& name, int32_t node,
                                              bool allow_empty) {
@@ -233,7 +217,7 @@ awaitable<protocol::incremental_alter_configs_response> handle_incremental_alter
     request_context& ctx, protocol::incremental_alter_configs_request& req) {
     const auto& s = ctx.b.settings();
     protocol::incremental_alter_configs_response resp;
-    rejections rejected;
+    rejections rejected{"resource"};
 
     std::map<std::pair<int8_t, std::string>, int> occurrences;
     for (auto& res : req.resources) ++occurrences[{res.resource_type, res.resource_name}];
