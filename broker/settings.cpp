@@ -16,6 +16,12 @@ storage::log_config to_log_config(const config::topic_settings& t) {
     c.flush_ms = t.flush_ms;
     c.file_delete_delay_ms = t.file_delete_delay_ms;
     c.log_append_time = t.log_append_time;
+    if (!t.cleanup_delete) {
+        // cleanup.policy=compact alone: Kafka never deletes such segments by age or
+        // size (compaction, not retention, bounds them).
+        c.retention_ms = -1;
+        c.retention_bytes = -1;
+    }
     return c;
 }
 
