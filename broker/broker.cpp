@@ -1,11 +1,29 @@
 #include "broker/broker.h"
 
+#include "broker/admin_server.h"
 #include "broker/connection.h"
 #include "broker/groups/coordinator.h"
 
 #include <spdlog/spdlog.h>
 
+#ifdef SLUICE_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
 namespace sluice::broker {
+
+namespace {
+// Tells systemd (Type=notify) about state changes. A no-op without NOTIFY_SOCKET
+// or when built without libsystemd.
+void notify_service_manager(const std::string& state) {
+#ifdef SLUICE_HAVE_SYSTEMD
+    int r = sd_notify(0, state.c_str());
+    if (r < 0) spdlog::warn("sd_notify failed: {}", -r);
+#else
+    (void)state;
+#endif
+}
+}  // namespace
 
 int64_t now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -68,6 +86,9 @@ int broker::run() {
         asio::co_spawn(io_, accept_loop(acc), asio::detached);
     }
 
+    admin_ = std::make_unique<admin_server>(*this);
+    if (!admin_->start(settings_.config.admin_listeners)) return 1;
+
     asio::signal_set signals(io_, SIGTERM, SIGINT);
     signals.async_wait([this](const boost::system::error_code& ec, int sig) {
         if (ec) return;
@@ -76,6 +97,19 @@ int broker::run() {
     });
     asio::co_spawn(io_, housekeeping(), asio::detached);
     spdlog::info("sluiced node {} ready", settings_.node_id);
+    ready = true;
+    {
+        std::string serving;
+        for (size_t i = 0; i < settings_.listeners.size() && i < acceptors_.size(); ++i) {
+            auto& l = settings_.listeners[i];
+            boost::system::error_code ec;
+            auto port = acceptors_[i]->local_endpoint(ec).port();  // real port when 0
+            if (!serving.empty()) serving += ", ";
+            serving += l.name + "://" + (l.host.empty() ? std::string("*") : l.host) + ":" +
+                       std::to_string(ec ? l.port : port);
+        }
+        notify_service_manager("READY=1\nSTATUS=serving on " + serving);
+    }
 
     int threads = settings_.io_threads > 0 ? settings_.io_threads
                                            : int(std::max(1u, std::thread::hardware_concurrency()));
@@ -151,7 +185,9 @@ awaitable<void> broker::housekeeping() {
 }
 
 void broker::shutdown() {
+    notify_service_manager("STOPPING=1\nSTATUS=shutting down");
     if (coordinator_) coordinator_->shutdown();
+    if (admin_) admin_->close();
     for (auto& a : acceptors_) {
         boost::system::error_code ec;
         a->close(ec);

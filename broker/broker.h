@@ -5,6 +5,7 @@
 // work, flush, write checkpoints, exit 0).
 
 #include "broker/asio.h"
+#include "broker/metrics.h"
 #include "broker/settings.h"
 #include "broker/topic_registry.h"
 #include "storage/log_manager.h"
@@ -20,6 +21,7 @@ namespace sluice::broker {
 namespace groups {
 class coordinator;
 }
+class admin_server;
 
 int64_t now_ms();
 
@@ -42,6 +44,9 @@ public:
     const listener& advertised() const { return settings_.advertised_listeners.front(); }
 
     std::atomic<int32_t> connections{0};
+    // Logs recovered and listeners up (/readyz).
+    std::atomic<bool> ready{false};
+    broker_metrics& metrics() { return metrics_; }
 
 private:
     awaitable<void> accept_loop(std::shared_ptr<tcp::acceptor> acceptor);
@@ -58,6 +63,8 @@ private:
     std::unique_ptr<groups::coordinator> coordinator_;
     std::vector<std::shared_ptr<tcp::acceptor>> acceptors_;
     std::atomic<bool> stopping_{false};
+    broker_metrics metrics_;
+    std::unique_ptr<admin_server> admin_;
 };
 
 }  // namespace sluice::broker

@@ -66,6 +66,7 @@ awaitable<void> connection::read_frames() {
             }
             auto frame = std::make_shared<std::vector<uint8_t>>(size_t(len));
             co_await asio::async_read(socket_, asio::buffer(*frame), asio::use_awaitable);
+            b_.metrics().add_bytes_in(4 + uint64_t(len));
             dispatch(std::move(frame));
         }
     } catch (const boost::system::system_error& e) {
@@ -104,6 +105,7 @@ void connection::dispatch(std::shared_ptr<std::vector<uint8_t>> frame) {
             answer_unsupported_api_versions(peek);
             return;
         }
+        b_.metrics().record_error(peek.api_key);
         close("unsupported version " + std::to_string(peek.api_version) + " of " + h->name);
         return;
     }
@@ -113,6 +115,7 @@ void connection::dispatch(std::shared_ptr<std::vector<uint8_t>> frame) {
     try {
         header = protocol::read_request_header(r, flexible);
     } catch (const protocol::decode_error& e) {
+        b_.metrics().record_error(peek.api_key);
         close(std::string("malformed request header for ") + h->name + ": " + e.what());
         return;
     }
@@ -132,6 +135,7 @@ void connection::dispatch(std::shared_ptr<std::vector<uint8_t>> frame) {
 awaitable<void> connection::run_request(std::shared_ptr<connection> self,
                                         std::shared_ptr<request_context> ctx,
                                         std::shared_ptr<slot> s, const api_handler* h) {
+    const auto started = std::chrono::steady_clock::now();
     std::optional<handler_result> result;
     std::string failure;
     bool malformed = false;
@@ -143,7 +147,10 @@ awaitable<void> connection::run_request(std::shared_ptr<connection> self,
     } catch (const std::exception& e) {
         failure = e.what();
     }
+    auto& m = self->b_.metrics();
+    m.record_request(h->key, std::chrono::steady_clock::now() - started);
     if (!result) {
+        m.record_error(h->key);
         if (malformed) {
             self->close(std::string("malformed ") + h->name + " v" +
                         std::to_string(ctx->version()) + " request from client '" +
@@ -195,6 +202,7 @@ awaitable<void> connection::write_response(slot& s) {
     protocol::write_response_header(head, s.correlation_id, s.flexible_header);
     size_t total = head.size() - 4 + s.body.total_size();
     head.patch_i32(size_at, int32_t(total));
+    b_.metrics().add_bytes_out(4 + uint64_t(total));
 
     auto& buf = s.body.buffer();
     const auto& splices = s.body.splices();

@@ -114,13 +114,17 @@ awaitable<std::optional<protocol::produce_response>> handle_produce(
                                   event::make(executor), false});
             // The bytes live in ctx.frame (or w->converted), which outlive the append.
             std::span<uint8_t> bytes(const_cast<uint8_t*>(data.data()), data.size());
-            asio::post(w->part->executor(), [w, bytes, headers = std::move(check.batches)] {
+            auto* metrics = &ctx.b.metrics();
+            asio::post(w->part->executor(), [w, bytes, headers = std::move(check.batches), metrics] {
                 auto& p = *w->part;
                 if (p.closed()) {
                     w->error = error_code::unknown_topic_or_partition;
                 } else {
                     try {
                         w->result = p.append(bytes, headers, now_ms());
+                        uint64_t records = 0;
+                        for (auto& h : headers) records += uint64_t(std::max(0, h.record_count));
+                        metrics->add_messages_in(records);
                         w->log_start = p.log().log_start_offset();
                         if (w->durable && p.durable()) p.wait_durable(w->result.last_offset, w->durable);
                     } catch (const std::exception& e) {

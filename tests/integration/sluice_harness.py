@@ -103,6 +103,8 @@ class Broker:
             "--set", f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
             "--set", f"log.dirs={self.log_dir}",
             "--set", f"node.id={self.node_id}",
+            # Any free port: brokers run side by side (see admin_address()).
+            "--set", "admin.listeners=127.0.0.1:0",
         ]
         merged = dict(self.extra)
         merged.update(extra or {})
@@ -211,6 +213,20 @@ class Broker:
 
     def log_tail(self, lines=40):
         return "\n".join(self.log_text().splitlines()[-lines:])
+
+    ADMIN_RE = re.compile(r"admin listening on http://(\S+):(\d+)")
+
+    def admin_address(self, timeout=10):
+        """(host, port) of this run's first admin listener, from its log line."""
+        deadline = time.monotonic() + timeout
+        while True:
+            m = self.ADMIN_RE.search(self.log_text())
+            if m:
+                return m.group(1).strip("[]"), int(m.group(2))
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no 'admin listening on' line in the log of run "
+                                     f"{self.starts}; log tail:\n{self.log_tail()}")
+            time.sleep(0.05)
 
     RECOVERY_RE = re.compile(r"log recovery: (\d+) segments scanned")
 
