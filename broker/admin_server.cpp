@@ -1,18 +1,33 @@
 #include "broker/admin_server.h"
 
 #include "broker/broker.h"
+#include "broker/groups/coordinator.h"
+#include "broker/log_level.h"
 #include "broker/metrics.h"
 #include "broker/partition.h"
 
-#include <boost/asio/read_until.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
 
 namespace sluice::broker {
 
+namespace beast = boost::beast;
+namespace http = beast::http;
+
 namespace {
 
-constexpr size_t max_request_bytes = 8192;
+constexpr size_t max_header_bytes = 8192;
+constexpr size_t max_body_bytes = 1024;
 constexpr auto request_timeout = std::chrono::seconds(10);
+constexpr int max_requests_per_connection = 100;
+
+using request = http::request<http::string_body>;
+using response = http::response<http::string_body>;
 
 struct partition_gauges {
     bool open = false;
@@ -21,15 +36,13 @@ struct partition_gauges {
     uint64_t size_bytes = 0;
 };
 
-std::string http_response(int status, const char* reason, const char* content_type,
-                          const std::string& body, bool head_only) {
-    std::string out = "HTTP/1.1 " + std::to_string(status) + " " + reason + "\r\n";
-    out += "Content-Type: ";
-    out += content_type;
-    out += "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
-    out += "Connection: close\r\n\r\n";
-    if (!head_only) out += body;
-    return out;
+response text_response(http::status status, std::string body,
+                       const char* content_type = "text/plain; charset=utf-8") {
+    response r{status, 11};
+    r.set(http::field::server, "sluiced");
+    r.set(http::field::content_type, content_type);
+    r.body() = std::move(body);
+    return r;
 }
 
 std::string endpoint_text(const tcp::endpoint& ep) {
@@ -38,10 +51,61 @@ std::string endpoint_text(const tcp::endpoint& ep) {
     return host + ":" + std::to_string(ep.port());
 }
 
+std::string trim(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return std::string(s);
+}
+
+// The value of `key` in a query string or form body ("a=1&level=debug"), or
+// nullopt. No percent-decoding: level names need none.
+std::optional<std::string> form_value(std::string_view text, std::string_view key) {
+    while (!text.empty()) {
+        auto amp = text.find('&');
+        auto part = text.substr(0, amp);
+        auto eq = part.find('=');
+        if (eq != std::string_view::npos && part.substr(0, eq) == key)
+            return std::string(part.substr(eq + 1));
+        if (amp == std::string_view::npos) break;
+        text.remove_prefix(amp + 1);
+    }
+    return std::nullopt;
+}
+
+// Committed offset and lag (high watermark - committed, at least 0) of every
+// group for every partition it committed; `rows` are the open partitions.
+void render_group_lag(
+    std::string& out, broker& b,
+    const std::vector<std::pair<std::shared_ptr<partition>, partition_gauges>>& rows) {
+    std::map<std::pair<std::string, int32_t>, int64_t> hw;
+    for (auto& [p, g] : rows) hw[{p->tp().topic, p->tp().partition}] = g.high_watermark;
+    std::string committed, lag;
+    for (auto& [group, offsets] : b.coordinator().all_offsets()) {
+        for (auto& [tp, v] : offsets) {
+            std::string labels = "group=\"" + prometheus_escape(group) + "\",topic=\"" +
+                                 prometheus_escape(tp.first) + "\",partition=\"" +
+                                 std::to_string(tp.second) + "\"";
+            committed += "sluice_consumer_group_committed_offset{" + labels + "} " +
+                         std::to_string(v.offset) + "\n";
+            auto it = hw.find(tp);
+            if (it == hw.end() || v.offset < 0) continue;  // partition gone, or no position
+            lag += "sluice_consumer_group_lag{" + labels + "} " +
+                   std::to_string(std::max<int64_t>(0, it->second - v.offset)) + "\n";
+        }
+    }
+    out +=
+        "# HELP sluice_consumer_group_committed_offset Offset a consumer group committed "
+        "for a partition.\n# TYPE sluice_consumer_group_committed_offset gauge\n";
+    out += committed;
+    out +=
+        "# HELP sluice_consumer_group_lag Records between a group's committed offset and the "
+        "partition's high watermark.\n# TYPE sluice_consumer_group_lag gauge\n";
+    out += lag;
+}
+
 }  // namespace
 
 admin_server::admin_server(broker& b) : b_(b) {}
-
 bool admin_server::start(const std::vector<config::endpoint>& endpoints) {
     std::vector<std::shared_ptr<tcp::acceptor>> opened;
     for (auto& e : endpoints) {
@@ -98,7 +162,8 @@ void admin_server::close() {
 
 awaitable<void> admin_server::accept_loop(admin_server* self, std::shared_ptr<tcp::acceptor> acc) {
     while (!self->closed_) {
-        auto socket = std::make_shared<tcp::socket>(asio::make_strand(self->b_.io()));
+        auto ex = asio::make_strand(self->b_.io());
+        auto socket = std::make_shared<tcp::socket>(ex);
         boost::system::error_code ec;
         co_await acc->async_accept(*socket, asio::redirect_error(asio::use_awaitable, ec));
         if (ec) {
@@ -106,7 +171,7 @@ awaitable<void> admin_server::accept_loop(admin_server* self, std::shared_ptr<tc
             spdlog::warn("admin accept failed: {}", ec.message());
             continue;
         }
-        asio::co_spawn(socket->get_executor(), serve(self, socket), asio::detached);
+        asio::co_spawn(ex, serve(self, std::move(*socket)), asio::detached);
     }
 }
 
@@ -129,8 +194,9 @@ awaitable<std::string> admin_server::render_metrics() {
         partition_gauges g = co_await run_on(*p, work);
         if (g.open) rows.emplace_back(p, g);
     }
-    out += "# HELP sluice_partitions Partitions hosted by this broker.\n"
-           "# TYPE sluice_partitions gauge\n";
+    out +=
+        "# HELP sluice_partitions Partitions hosted by this broker.\n"
+        "# TYPE sluice_partitions gauge\n";
     out += "sluice_partitions " + std::to_string(rows.size()) + "\n";
     struct family {
         const char* name;
@@ -148,72 +214,125 @@ awaitable<std::string> admin_server::render_metrics() {
             std::string value = f == 0   ? std::to_string(g.log_end_offset)
                                 : f == 1 ? std::to_string(g.high_watermark)
                                          : std::to_string(g.size_bytes);
-            out += std::string(families[f].name) + "{topic=\"" +
-                   prometheus_escape(p->tp().topic) + "\",partition=\"" +
-                   std::to_string(p->tp().partition) + "\"} " + value + "\n";
+            out += std::string(families[f].name) + "{topic=\"" + prometheus_escape(p->tp().topic) +
+                   "\",partition=\"" + std::to_string(p->tp().partition) + "\"} " + value + "\n";
         }
     }
+    render_group_lag(out, b_, rows);
     co_return out;
 }
 
-awaitable<void> admin_server::serve(admin_server* self, std::shared_ptr<tcp::socket> socket) {
-    asio::steady_timer timer(socket->get_executor());
-    timer.expires_after(request_timeout);
-    auto on_timeout = [socket](const boost::system::error_code& ec) {
-        if (ec) return;
-        boost::system::error_code ignored;
-        socket->close(ignored);
-    };
-    timer.async_wait(on_timeout);
+namespace {
 
-    std::string request;
-    auto buffer = asio::dynamic_buffer(request, max_request_bytes);
-    boost::system::error_code ec;
-    co_await asio::async_read_until(*socket, buffer, "\r\n\r\n",
-                                    asio::redirect_error(asio::use_awaitable, ec));
-    std::string response;
-    if (ec == asio::error::not_found) {
-        response = http_response(431, "Request Header Fields Too Large", "text/plain",
-                                 "request too large\n", false);
-    } else if (ec) {
-        timer.cancel();
-        co_return;
-    } else {
-        std::string line = request.substr(0, request.find("\r\n"));
-        auto sp1 = line.find(' ');
-        auto sp2 = sp1 == std::string::npos ? sp1 : line.find(' ', sp1 + 1);
-        if (sp2 == std::string::npos || line.compare(sp2 + 1, 5, "HTTP/") != 0) {
-            response = http_response(400, "Bad Request", "text/plain", "bad request\n", false);
-        } else {
-            std::string method = line.substr(0, sp1);
-            std::string target = line.substr(sp1 + 1, sp2 - sp1 - 1);
-            std::string path = target.substr(0, target.find('?'));
-            bool head = method == "HEAD";
-            if (method != "GET" && !head) {
-                response = http_response(405, "Method Not Allowed", "text/plain",
-                                         "method not allowed\n", false);
-            } else if (path == "/metrics") {
-                std::string body = co_await self->render_metrics();
-                response = http_response(200, "OK", "text/plain; version=0.0.4; charset=utf-8",
-                                         body, head);
-            } else if (path == "/healthz") {
-                response = http_response(200, "OK", "text/plain", "ok\n", head);
-            } else if (path == "/readyz") {
-                if (self->b_.ready.load())
-                    response = http_response(200, "OK", "text/plain", "ready\n", head);
-                else
-                    response = http_response(503, "Service Unavailable", "text/plain",
-                                             "not ready\n", head);
-            } else {
-                response = http_response(404, "Not Found", "text/plain", "not found\n", head);
-            }
+awaitable<response> handle(admin_server& self, broker& b, const request& req,
+                           const std::string& peer) {
+    std::string_view target(req.target().data(), req.target().size());
+    auto q = target.find('?');
+    std::string_view path = target.substr(0, q);
+    std::string_view query =
+        q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+    const auto method = req.method();
+    const bool read = method == http::verb::get || method == http::verb::head;
+
+    if (path == "/loglevel") {
+        if (read)
+            co_return text_response(
+                http::status::ok,
+                std::string(log_level_name(spdlog::default_logger()->level())) + "\n");
+        if (method != http::verb::put && method != http::verb::post) {
+            auto r = text_response(http::status::method_not_allowed, "use GET, PUT or POST\n");
+            r.set(http::field::allow, "GET, HEAD, PUT, POST");
+            co_return r;
         }
+        // The level comes as ?level=NAME, a form body level=NAME, or a plain body NAME.
+        std::string text;
+        if (auto v = form_value(query, "level"))
+            text = *v;
+        else if (auto v = form_value(req.body(), "level"))
+            text = *v;
+        else
+            text = trim(req.body());
+        auto level = parse_log_level(text);
+        if (!level)
+            co_return text_response(
+                http::status::bad_request,
+                "unknown log level '" + text + "'; expected one of " + log_level_names + "\n");
+        auto before = spdlog::default_logger()->level();
+        spdlog::set_level(*level);
+        // Logged at warn so that the change is visible unless the new level hides it.
+        spdlog::warn("log level changed from {} to {} through the admin endpoint (from {})",
+                     log_level_name(before), log_level_name(*level), peer);
+        co_return text_response(http::status::ok, std::string(log_level_name(*level)) + "\n");
     }
-    co_await asio::async_write(*socket, asio::buffer(response),
-                               asio::redirect_error(asio::use_awaitable, ec));
-    socket->shutdown(tcp::socket::shutdown_both, ec);
-    socket->close(ec);
-    timer.cancel();
+
+    if (!read) {
+        auto r = text_response(http::status::method_not_allowed, "method not allowed\n");
+        r.set(http::field::allow, "GET, HEAD");
+        co_return r;
+    }
+    if (path == "/metrics") {
+        std::string body = co_await self.render_metrics();
+        co_return text_response(http::status::ok, std::move(body),
+                                "text/plain; version=0.0.4; charset=utf-8");
+    }
+    if (path == "/healthz") co_return text_response(http::status::ok, "ok\n");
+    if (path == "/readyz") {
+        if (b.ready.load()) co_return text_response(http::status::ok, "ready\n");
+        co_return text_response(http::status::service_unavailable, "not ready\n");
+    }
+    co_return text_response(http::status::not_found,
+                            "not found; try /metrics, /healthz, /readyz or /loglevel\n");
+}
+
+}  // namespace
+
+awaitable<void> admin_server::serve(admin_server* self, tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    beast::flat_buffer buffer;
+    boost::system::error_code ec;
+    std::string peer = "unknown";
+    if (auto ep = stream.socket().remote_endpoint(ec); !ec) peer = endpoint_text(ep);
+    for (int n = 0; n < max_requests_per_connection && !self->closed_; ++n) {
+        http::request_parser<http::string_body> parser;
+        parser.header_limit(max_header_bytes);
+        parser.body_limit(max_body_bytes);
+        stream.expires_after(request_timeout);
+        co_await http::async_read(stream, buffer, parser,
+                                  asio::redirect_error(asio::use_awaitable, ec));
+        if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+            ec == asio::error::operation_aborted || ec == asio::error::connection_reset)
+            break;
+        response res;
+        bool keep_alive = false;
+        bool head = false;
+        if (ec == http::error::header_limit) {
+            res = text_response(http::status::request_header_fields_too_large,
+                                "request header too large\n");
+        } else if (ec == http::error::body_limit) {
+            res = text_response(http::status::payload_too_large, "request body too large\n");
+        } else if (ec) {
+            res = text_response(http::status::bad_request, "bad request: " + ec.message() + "\n");
+        } else {
+            const request& req = parser.get();
+            keep_alive = req.keep_alive();
+            head = req.method() == http::verb::head;
+            res = co_await handle(*self, self->b_, req, peer);
+            res.version(req.version());
+        }
+        res.keep_alive(keep_alive);
+        res.prepare_payload();
+        stream.expires_after(request_timeout);
+        if (head) {
+            // Same header (Content-Length included), no body.
+            http::response<http::empty_body> h{static_cast<http::response_header<>&>(res)};
+            co_await http::async_write(stream, h, asio::redirect_error(asio::use_awaitable, ec));
+        } else {
+            co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+        }
+        if (ec || !keep_alive) break;
+    }
+    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream.socket().close(ec);
 }
 
 }  // namespace sluice::broker

@@ -33,9 +33,7 @@ int64_t now_ms() {
 
 broker::broker(broker_settings settings) : settings_(std::move(settings)) {}
 
-broker::~broker() {
-    flush_pool_.join();
-}
+broker::~broker() { flush_pool_.join(); }
 
 void broker::stop() {
     if (stopping_.exchange(true)) return;
@@ -46,7 +44,7 @@ int broker::run() {
     log_manager_ = std::make_unique<storage::log_manager>(settings_.log_dirs);
     topic_store_ = std::make_unique<storage::file_topic_store>(settings_.log_dirs.front());
     topics_ = std::make_unique<topic_registry>(io_, flush_pool_, settings_, *log_manager_,
-                                               *topic_store_);
+                                               *topic_store_, &metrics_);
     topics_->load();
     spdlog::info("log recovery: {} segments scanned", topics_->segments_scanned_at_load());
     coordinator_ = std::make_unique<groups::coordinator>(*this);
@@ -174,8 +172,7 @@ awaitable<void> broker::housekeeping() {
                 if (retention) {
                     int n = p->log().apply_retention(now);
                     if (n > 0)
-                        spdlog::info("retention deleted {} segments of {}", n,
-                                     p->tp().dir_name());
+                        spdlog::info("retention deleted {} segments of {}", n, p->tp().dir_name());
                 }
                 return 0;
             };

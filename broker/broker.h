@@ -55,6 +55,7 @@ private:
     awaitable<void> drain_and_stop();
 
     broker_settings settings_;
+    broker_metrics metrics_;  // before everything that records into it
     asio::io_context io_;
     asio::thread_pool flush_pool_{1};
     std::unique_ptr<storage::log_manager> log_manager_;
@@ -63,7 +64,6 @@ private:
     std::unique_ptr<groups::coordinator> coordinator_;
     std::vector<std::shared_ptr<tcp::acceptor>> acceptors_;
     std::atomic<bool> stopping_{false};
-    broker_metrics metrics_;
     std::unique_ptr<admin_server> admin_;
 };
 

@@ -18,6 +18,7 @@ connection::connection(broker& b, tcp::socket socket) : b_(b), socket_(std::move
 void connection::start() {
     auto self = shared_from_this();
     b_.connections++;
+    spdlog::debug("connection from {} accepted", peer_);
     asio::co_spawn(socket_.get_executor(), read_loop(self), asio::detached);
     asio::co_spawn(socket_.get_executor(), write_loop(self), asio::detached);
 }
@@ -25,13 +26,25 @@ void connection::start() {
 void connection::close(const std::string& why) {
     if (closed_) return;
     closed_ = true;
-    if (!why.empty()) spdlog::warn("closing connection from {}: {}", peer_, why);
+    if (!why.empty())
+        spdlog::warn("closing connection from {}: {}", peer_, why);
+    else
+        spdlog::debug("connection from {} closed", peer_);
     boost::system::error_code ec;
     socket_.shutdown(tcp::socket::shutdown_both, ec);
     socket_.close(ec);
     b_.connections--;
     wake_writer();
     if (reader_wake_) reader_wake_->notify();
+}
+
+void connection::reject(const std::string& api, const std::optional<std::string>& client_id,
+                        const std::string& why) {
+    if (closed_) return;
+    b_.metrics().record_connection_problem();
+    spdlog::warn("client {} (client id '{}', API {}): {}; closing the connection", peer_,
+                 client_id.value_or(""), api, why);
+    close("");
 }
 
 void connection::wake_writer() {
@@ -56,12 +69,14 @@ awaitable<void> connection::read_frames() {
             int32_t len = int32_t(uint32_t(len_buf[0]) << 24 | uint32_t(len_buf[1]) << 16 |
                                   uint32_t(len_buf[2]) << 8 | uint32_t(len_buf[3]));
             if (len < 8) {
-                close("invalid request size " + std::to_string(len));
+                reject("unknown (frame not read)", last_client_id_,
+                       "invalid request size " + std::to_string(len));
                 break;
             }
             if (len > max_bytes) {
-                close("request size " + std::to_string(len) +
-                      " exceeds socket.request.max.bytes " + std::to_string(max_bytes));
+                reject("unknown (frame not read)", last_client_id_,
+                       "request size " + std::to_string(len) +
+                           " exceeds socket.request.max.bytes " + std::to_string(max_bytes));
                 break;
             }
             auto frame = std::make_shared<std::vector<uint8_t>>(size_t(len));
@@ -85,8 +100,7 @@ void connection::answer_unsupported_api_versions(const protocol::request_header&
     s->api_key = h.api_key;
     protocol::api_versions_response resp;
     resp.error_code = protocol::code(protocol::error_code::unsupported_version);
-    for (auto& a : api_handlers())
-        resp.api_keys.push_back({a.key, a.versions.min, a.versions.max});
+    for (auto& a : api_handlers()) resp.api_keys.push_back({a.key, a.versions.min, a.versions.max});
     protocol::encode(s->body, resp, 0);
     s->ready = true;
     pending_.push_back(s);
@@ -97,7 +111,8 @@ void connection::dispatch(std::shared_ptr<std::vector<uint8_t>> frame) {
     auto peek = protocol::peek_request_header(*frame);
     const api_handler* h = find_handler(peek.api_key);
     if (!h) {
-        close("unknown API key " + std::to_string(peek.api_key));
+        reject("key " + std::to_string(peek.api_key) + " v" + std::to_string(peek.api_version),
+               protocol::peek_client_id(*frame), "unknown API key " + std::to_string(peek.api_key));
         return;
     }
     if (!h->versions.contains(peek.api_version)) {
@@ -106,7 +121,11 @@ void connection::dispatch(std::shared_ptr<std::vector<uint8_t>> frame) {
             return;
         }
         b_.metrics().record_error(peek.api_key);
-        close("unsupported version " + std::to_string(peek.api_version) + " of " + h->name);
+        reject(std::string(h->name) + " v" + std::to_string(peek.api_version),
+               protocol::peek_client_id(*frame),
+               "unsupported version " + std::to_string(peek.api_version) + " of " + h->name +
+                   " (supported: " + std::to_string(h->versions.min) + "-" +
+                   std::to_string(h->versions.max) + ")");
         return;
     }
     bool flexible = peek.api_version >= h->flexible_from;
@@ -116,18 +135,21 @@ void connection::dispatch(std::shared_ptr<std::vector<uint8_t>> frame) {
         header = protocol::read_request_header(r, flexible);
     } catch (const protocol::decode_error& e) {
         b_.metrics().record_error(peek.api_key);
-        close(std::string("malformed request header for ") + h->name + ": " + e.what());
+        reject(std::string(h->name) + " v" + std::to_string(peek.api_version),
+               protocol::peek_client_id(*frame),
+               std::string("malformed request header: ") + e.what());
         return;
     }
+    last_client_id_ = header.client_id;
     auto s = std::make_shared<slot>();
     s->correlation_id = header.correlation_id;
     s->api_key = header.api_key;
     s->flexible_header = protocol::response_header_flexible(header.api_key, flexible);
     pending_.push_back(s);
 
-    auto ctx = std::make_shared<request_context>(request_context{
-        b_, std::move(header), protocol::byte_view(*frame).subspan(r.position()), frame, peer_,
-        true});
+    auto ctx = std::make_shared<request_context>(
+        request_context{b_, std::move(header), protocol::byte_view(*frame).subspan(r.position()),
+                        frame, peer_, true});
     asio::co_spawn(socket_.get_executor(), run_request(shared_from_this(), std::move(ctx), s, h),
                    asio::detached);
 }
@@ -152,9 +174,8 @@ awaitable<void> connection::run_request(std::shared_ptr<connection> self,
     if (!result) {
         m.record_error(h->key);
         if (malformed) {
-            self->close(std::string("malformed ") + h->name + " v" +
-                        std::to_string(ctx->version()) + " request from client '" +
-                        ctx->client_id() + "': " + failure);
+            self->reject(std::string(h->name) + " v" + std::to_string(ctx->version()),
+                         ctx->header.client_id, "malformed request: " + failure);
         } else {
             spdlog::error("{} v{} from {} (client '{}') failed: {}", h->name, ctx->version(),
                           self->peer_, ctx->client_id(), failure);

@@ -45,11 +45,16 @@ private:
     void dispatch(std::shared_ptr<std::vector<uint8_t>> frame);
     void answer_unsupported_api_versions(const protocol::request_header& h);
     void close(const std::string& why);
+    // Logs one warning naming the client's address, client id and API, counts it
+    // as a connection problem and closes this connection.
+    void reject(const std::string& api, const std::optional<std::string>& client_id,
+                const std::string& why);
     void wake_writer();
 
     broker& b_;
     tcp::socket socket_;
     std::string peer_;
+    std::optional<std::string> last_client_id_;  // of the last request with a header read
     std::deque<std::shared_ptr<slot>> pending_;
     std::shared_ptr<event> writer_wake_;
     std::shared_ptr<event> reader_wake_;

@@ -47,25 +47,53 @@ std::string prometheus_escape(const std::string& value) {
     std::string out;
     out.reserve(value.size());
     for (char c : value) {
-        if (c == '\\') out += "\\\\";
-        else if (c == '"') out += "\\\"";
-        else if (c == '\n') out += "\\n";
-        else out += c;
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '"')
+            out += "\\\"";
+        else if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
     }
     return out;
+}
+
+void latency_histogram::observe(std::chrono::steady_clock::duration d) {
+    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
+    if (ns < 0) ns = 0;
+    sum_ns_.fetch_add(uint64_t(ns), relaxed);
+    double seconds = double(ns) / 1e9;
+    size_t i = 0;
+    while (i < latency_bucket_bounds.size() && seconds > latency_bucket_bounds[i]) ++i;
+    buckets_[i].fetch_add(1, relaxed);
+}
+
+uint64_t latency_histogram::count() const {
+    uint64_t n = 0;
+    for (auto& b : buckets_) n += b.load(relaxed);
+    return n;
+}
+
+void latency_histogram::render(std::string& out, const std::string& name,
+                               const std::string& labels) const {
+    std::string prefix = labels.empty() ? std::string() : labels + ",";
+    uint64_t cumulative = 0;
+    for (size_t i = 0; i < buckets_.size(); ++i) {
+        cumulative += buckets_[i].load(relaxed);
+        std::string le = i < latency_bucket_bounds.size() ? number(latency_bucket_bounds[i])
+                                                          : std::string("+Inf");
+        sample(out, name + "_bucket", prefix + "le=\"" + le + "\"", std::to_string(cumulative));
+    }
+    sample(out, name + "_sum", labels, number(double(sum_ns_.load(relaxed)) / 1e9));
+    sample(out, name + "_count", labels, std::to_string(cumulative));
 }
 
 void broker_metrics::record_request(int16_t api_key, std::chrono::steady_clock::duration latency) {
     if (api_key < 0 || api_key >= max_api_key) return;
     auto& a = apis_[size_t(api_key)];
     a.requests.fetch_add(1, relaxed);
-    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(latency).count();
-    if (ns < 0) ns = 0;
-    a.latency_sum_ns.fetch_add(uint64_t(ns), relaxed);
-    double seconds = double(ns) / 1e9;
-    size_t i = 0;
-    while (i < latency_bucket_bounds.size() && seconds > latency_bucket_bounds[i]) ++i;
-    a.buckets[i].fetch_add(1, relaxed);
+    a.latency.observe(latency);
 }
 
 void broker_metrics::record_error(int16_t api_key) {
@@ -95,20 +123,8 @@ std::string broker_metrics::render(int64_t connections) const {
            "Time from a request's arrival to its response being ready, by API.");
     for (auto& h : handlers) {
         if (h.key < 0 || h.key >= max_api_key) continue;
-        auto& a = apis_[size_t(h.key)];
-        std::string api = std::string("api=\"") + h.name + "\"";
-        uint64_t cumulative = 0;
-        for (size_t i = 0; i < a.buckets.size(); ++i) {
-            cumulative += a.buckets[i].load(relaxed);
-            std::string le = i < latency_bucket_bounds.size()
-                                 ? number(latency_bucket_bounds[i])
-                                 : std::string("+Inf");
-            sample(out, "sluice_request_latency_seconds_bucket", api + ",le=\"" + le + "\"",
-                   std::to_string(cumulative));
-        }
-        sample(out, "sluice_request_latency_seconds_sum", api,
-               number(double(a.latency_sum_ns.load(relaxed)) / 1e9));
-        sample(out, "sluice_request_latency_seconds_count", api, std::to_string(cumulative));
+        apis_[size_t(h.key)].latency.render(out, "sluice_request_latency_seconds",
+                                            std::string("api=\"") + h.name + "\"");
     }
     header(out, "sluice_bytes_in_total", "counter",
            "Request bytes read from clients (including the size prefix).");
@@ -121,6 +137,15 @@ std::string broker_metrics::render(int64_t connections) const {
     sample(out, "sluice_messages_in_total", "", std::to_string(messages_in_.load(relaxed)));
     header(out, "sluice_connections", "gauge", "Open client connections.");
     sample(out, "sluice_connections", "", std::to_string(connections));
+    header(out, "sluice_connection_problems_total", "counter",
+           "Client connections closed because of what the client sent (bad size, unknown API "
+           "or version, malformed request).");
+    sample(out, "sluice_connection_problems_total", "",
+           std::to_string(connection_problems_.load(relaxed)));
+    header(out, "sluice_log_flush_latency_seconds", "histogram",
+           "Time one log flush took: fsync of the segment, its indexes and, after a roll or "
+           "creation, the directory.");
+    flush_latency_.render(out, "sluice_log_flush_latency_seconds", "");
     return out;
 }
 

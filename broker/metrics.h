@@ -16,8 +16,22 @@ namespace sluice::broker {
 class broker;
 
 // Upper bounds (seconds) of the finite latency buckets; +Inf is implied.
-inline constexpr std::array<double, 9> latency_bucket_bounds{0.0005, 0.001, 0.005, 0.01, 0.05,
-                                                             0.1,    0.5,   1.0,   5.0};
+inline constexpr std::array<double, 14> latency_bucket_bounds{
+    0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0};
+
+// A Prometheus histogram of durations over latency_bucket_bounds.
+class latency_histogram {
+public:
+    void observe(std::chrono::steady_clock::duration d);
+    // Appends the _bucket (cumulative), _sum and _count samples of `name` with
+    // `labels` (a label list without braces, may be empty).
+    void render(std::string& out, const std::string& name, const std::string& labels) const;
+    uint64_t count() const;
+
+private:
+    std::array<std::atomic<uint64_t>, latency_bucket_bounds.size() + 1> buckets_{};
+    std::atomic<uint64_t> sum_ns_{0};
+};
 
 class broker_metrics {
 public:
@@ -31,6 +45,12 @@ public:
     void add_bytes_in(uint64_t n) { bytes_in_.fetch_add(n, std::memory_order_relaxed); }
     void add_bytes_out(uint64_t n) { bytes_out_.fetch_add(n, std::memory_order_relaxed); }
     void add_messages_in(uint64_t n) { messages_in_.fetch_add(n, std::memory_order_relaxed); }
+    // One log flush (fsync of segment, indexes and directory as needed) took `d`.
+    void record_flush(std::chrono::steady_clock::duration d) { flush_latency_.observe(d); }
+    // A client connection was closed because of something it sent.
+    void record_connection_problem() {
+        connection_problems_.fetch_add(1, std::memory_order_relaxed);
+    }
 
     // The broker-wide part of /metrics in Prometheus text format 0.0.4 (the
     // per-partition gauges are added by the admin server, which reads them on
@@ -41,13 +61,14 @@ private:
     struct api_counters {
         std::atomic<uint64_t> requests{0};
         std::atomic<uint64_t> errors{0};
-        std::array<std::atomic<uint64_t>, latency_bucket_bounds.size() + 1> buckets{};
-        std::atomic<uint64_t> latency_sum_ns{0};
+        latency_histogram latency;
     };
     std::array<api_counters, max_api_key> apis_{};
     std::atomic<uint64_t> bytes_in_{0};
     std::atomic<uint64_t> bytes_out_{0};
     std::atomic<uint64_t> messages_in_{0};
+    std::atomic<uint64_t> connection_problems_{0};
+    latency_histogram flush_latency_;
 };
 
 // A Prometheus label value with \, " and newline escaped.

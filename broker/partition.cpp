@@ -5,8 +5,11 @@
 namespace sluice::broker {
 
 partition::partition(asio::io_context& io, asio::thread_pool& flush_pool,
-                     std::unique_ptr<storage::partition_log> log)
-    : strand_(asio::make_strand(io)), flush_pool_(flush_pool), log_(std::move(log)),
+                     std::unique_ptr<storage::partition_log> log, broker_metrics* metrics)
+    : strand_(asio::make_strand(io)),
+      flush_pool_(flush_pool),
+      metrics_(metrics),
+      log_(std::move(log)),
       tp_(log_->tp()) {}
 
 storage::append_result partition::append(std::span<uint8_t> batches,
@@ -42,18 +45,20 @@ void partition::start_flush() {
     if (job->empty()) return;
     flush_in_flight_ = true;
     asio::post(flush_pool_, [self = shared_from_this(), job] {
+        auto started = std::chrono::steady_clock::now();
         bool ok = job->run();
-        asio::post(self->strand_, [self, ok, target = job->target_offset()] {
-            self->on_flushed(ok, target);
-        });
+        if (self->metrics_)
+            self->metrics_->record_flush(std::chrono::steady_clock::now() - started);
+        asio::post(self->strand_,
+                   [self, ok, target = job->target_offset()] { self->on_flushed(ok, target); });
     });
 }
 
 void partition::on_flushed(bool ok, int64_t target) {
     flush_in_flight_ = false;
     if (!ok) {
-        spdlog::critical("flush failed for {}; failing {} waiting produce requests",
-                         tp_.dir_name(), durable_waiters_.size());
+        spdlog::critical("flush failed for {}; failing {} waiting produce requests", tp_.dir_name(),
+                         durable_waiters_.size());
         for (auto& [off, w] : durable_waiters_) w->done->notify();
         durable_waiters_.clear();
         return;

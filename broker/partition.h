@@ -12,6 +12,7 @@
 
 #include "broker/asio.h"
 #include "broker/event.h"
+#include "broker/metrics.h"
 #include "protocol/errors.h"
 #include "storage/partition_log.h"
 
@@ -28,8 +29,9 @@ struct durable_wait {
 
 class partition : public std::enable_shared_from_this<partition> {
 public:
+    // `metrics` (may be null) receives each flush's latency.
     partition(asio::io_context& io, asio::thread_pool& flush_pool,
-              std::unique_ptr<storage::partition_log> log);
+              std::unique_ptr<storage::partition_log> log, broker_metrics* metrics = nullptr);
 
     strand& executor() { return strand_; }
     storage::partition_log& log() { return *log_; }
@@ -65,6 +67,7 @@ private:
 
     strand strand_;
     asio::thread_pool& flush_pool_;
+    broker_metrics* metrics_;
     std::unique_ptr<storage::partition_log> log_;
     storage::topic_partition tp_;
     int32_t leader_epoch_ = 0;

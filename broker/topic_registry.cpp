@@ -35,8 +35,13 @@ std::optional<std::string> invalid_topic_name(const std::string& name) {
 
 topic_registry::topic_registry(asio::io_context& io, asio::thread_pool& flush_pool,
                                const broker_settings& settings, storage::log_manager& logs,
-                               storage::topic_store& store)
-    : io_(io), flush_pool_(flush_pool), settings_(settings), logs_(logs), store_(store) {}
+                               storage::topic_store& store, broker_metrics* metrics)
+    : io_(io),
+      flush_pool_(flush_pool),
+      metrics_(metrics),
+      settings_(settings),
+      logs_(logs),
+      store_(store) {}
 
 std::optional<std::string> topic_registry::resolve(
     const std::map<std::string, std::string>& overrides, topic_info& out) const {
@@ -83,12 +88,12 @@ std::shared_ptr<partition> topic_registry::open_partition(const topic_info& t, i
     auto dir = logs_.dir_for(tp) / tp.dir_name();
     auto log = storage::partition_log::open(dir, tp, t.log, recovery_point, clean, log_start);
     segments_scanned_ += log->recovery().segments_scanned;
-    return std::make_shared<partition>(io_, flush_pool_, std::move(log));
+    return std::make_shared<partition>(io_, flush_pool_, std::move(log), metrics_);
 }
 
 void topic_registry::publish(topic_map next) {
-    std::atomic_store(&snapshot_, std::shared_ptr<const topic_map>(
-                                      std::make_shared<topic_map>(std::move(next))));
+    std::atomic_store(
+        &snapshot_, std::shared_ptr<const topic_map>(std::make_shared<topic_map>(std::move(next))));
 }
 
 std::shared_ptr<const topic_info> topic_registry::find(const std::string& name) const {
@@ -100,8 +105,7 @@ std::shared_ptr<const topic_info> topic_registry::find(const std::string& name) 
 std::vector<std::shared_ptr<partition>> topic_registry::all_partitions() const {
     std::vector<std::shared_ptr<partition>> out;
     auto snap = snapshot();  // keep the map alive while iterating
-    for (auto& [name, t] : *snap)
-        out.insert(out.end(), t->partitions.begin(), t->partitions.end());
+    for (auto& [name, t] : *snap) out.insert(out.end(), t->partitions.begin(), t->partitions.end());
     return out;
 }
 
@@ -188,9 +192,9 @@ admin_result topic_registry::add_partitions(const std::string& name, int32_t tot
                 "This server does not host this topic-partition."};
     int32_t current = int32_t(it->second->partitions.size());
     if (total <= current)
-        return {error_code::invalid_partitions,
-                "Topic currently has " + std::to_string(current) + " partitions, " +
-                    std::to_string(total) + " would not be an increase."};
+        return {error_code::invalid_partitions, "Topic currently has " + std::to_string(current) +
+                                                    " partitions, " + std::to_string(total) +
+                                                    " would not be an increase."};
     if (validate_only) return {};
     auto t = std::make_shared<topic_info>(*it->second);
     store_.put({name, t->id, total, t->overrides});

@@ -44,17 +44,16 @@ std::optional<std::string> invalid_topic_name(const std::string& name);
 
 class topic_registry {
 public:
+    // `metrics` (may be null) is handed to every partition for flush latencies.
     topic_registry(asio::io_context& io, asio::thread_pool& flush_pool,
                    const broker_settings& settings, storage::log_manager& logs,
-                   storage::topic_store& store);
+                   storage::topic_store& store, broker_metrics* metrics = nullptr);
 
     // Loads persisted topics and opens (recovering) their logs.
     void load();
     int segments_scanned_at_load() const { return segments_scanned_; }
 
-    std::shared_ptr<const topic_map> snapshot() const {
-        return std::atomic_load(&snapshot_);
-    }
+    std::shared_ptr<const topic_map> snapshot() const { return std::atomic_load(&snapshot_); }
     std::shared_ptr<const topic_info> find(const std::string& name) const;
 
     admin_result create(const std::string& name, int32_t partitions, int16_t replication_factor,
@@ -75,13 +74,13 @@ public:
     std::vector<std::shared_ptr<partition>> all_partitions() const;
 
 private:
-    std::shared_ptr<partition> open_partition(const topic_info& t, int32_t index,
-                                              bool clean, int64_t recovery_point,
-                                              int64_t log_start);
+    std::shared_ptr<partition> open_partition(const topic_info& t, int32_t index, bool clean,
+                                              int64_t recovery_point, int64_t log_start);
     void publish(topic_map next);
 
     asio::io_context& io_;
     asio::thread_pool& flush_pool_;
+    broker_metrics* metrics_;
     const broker_settings& settings_;
     storage::log_manager& logs_;
     storage::topic_store& store_;

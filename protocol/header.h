@@ -34,6 +34,15 @@ inline request_header peek_request_header(byte_view frame) {
     return h;
 }
 
+// The client id of a request header v1/v2 (every API but ControlledShutdown v0),
+// best effort for log lines: nullopt when the frame is too short or it is null.
+inline std::optional<std::string> peek_client_id(byte_view frame) {
+    if (frame.size() < 10) return std::nullopt;
+    int16_t n = int16_t(uint16_t(frame[8]) << 8 | frame[9]);
+    if (n < 0 || size_t(n) > frame.size() - 10) return std::nullopt;
+    return std::string(reinterpret_cast<const char*>(frame.data() + 10), size_t(n));
+}
+
 // Reads the whole header; `flexible` selects header v2. Leaves r at the body.
 inline request_header read_request_header(reader& r, bool flexible) {
     request_header h;

@@ -73,8 +73,10 @@ coordinator::coordinator(broker& b) : b_(b) {
 group_limits coordinator::limits() const {
     auto& c = b_.settings().config;
     group_limits l;
-    if (c.group_min_session_timeout_ms > 0) l.min_session_timeout_ms = c.group_min_session_timeout_ms;
-    if (c.group_max_session_timeout_ms > 0) l.max_session_timeout_ms = c.group_max_session_timeout_ms;
+    if (c.group_min_session_timeout_ms > 0)
+        l.min_session_timeout_ms = c.group_min_session_timeout_ms;
+    if (c.group_max_session_timeout_ms > 0)
+        l.max_session_timeout_ms = c.group_max_session_timeout_ms;
     l.initial_rebalance_delay_ms = std::max(0, c.group_initial_rebalance_delay_ms);
     if (c.group_max_size > 0) l.max_size = c.group_max_size;
     return l;
@@ -165,11 +167,11 @@ void coordinator::replay() {
                 next = std::max(next, hdr.last_offset() + 1);
                 if (hdr.control()) continue;
                 try {
-                    protocol::for_each_record(batch, [&](const protocol::batch_header&,
-                                                         const protocol::record_view& r) {
-                        ++records;
-                        apply_record(r, metadata);
-                    });
+                    protocol::for_each_record(
+                        batch, [&](const protocol::batch_header&, const protocol::record_view& r) {
+                            ++records;
+                            apply_record(r, metadata);
+                        });
                 } catch (const std::exception& e) {
                     spdlog::warn("skipping a bad batch in {}: {}", p->tp().dir_name(), e.what());
                 }
@@ -345,6 +347,14 @@ offset_map coordinator::offsets(const std::string& group_id) const {
     return it->second.offsets;
 }
 
+std::map<std::string, offset_map> coordinator::all_offsets() const {
+    std::lock_guard lock(mutex_);
+    std::map<std::string, offset_map> out;
+    for (auto& [id, e] : groups_)
+        if (!e.offsets.empty()) out.emplace(id, e.offsets);
+    return out;
+}
+
 std::vector<group_summary> coordinator::list() const {
     std::lock_guard lock(mutex_);
     std::vector<group_summary> out;
@@ -438,9 +448,8 @@ void coordinator::tick(int64_t now) {
         deliver(e);
     }
     auto& c = b_.settings().config;
-    int64_t interval = c.offsets_retention_check_interval_ms > 0
-                           ? c.offsets_retention_check_interval_ms
-                           : 600000;
+    int64_t interval =
+        c.offsets_retention_check_interval_ms > 0 ? c.offsets_retention_check_interval_ms : 600000;
     if (now - last_retention_sweep_ < interval || stopping_) return;
     last_retention_sweep_ = now;
     int64_t retention =

@@ -94,10 +94,12 @@ public:
 
     // JoinGroup/SyncGroup: when the answer is known now it is returned, otherwise
     // the returned slot's event fires once slot->result is set.
-    std::variant<join_result, std::shared_ptr<join_slot>> join(
-        const std::string& group_id, const join_request& req, const asio::any_io_executor& ex);
-    std::variant<sync_result, std::shared_ptr<sync_slot>> sync(
-        const std::string& group_id, const sync_request& req, const asio::any_io_executor& ex);
+    std::variant<join_result, std::shared_ptr<join_slot>> join(const std::string& group_id,
+                                                               const join_request& req,
+                                                               const asio::any_io_executor& ex);
+    std::variant<sync_result, std::shared_ptr<sync_slot>> sync(const std::string& group_id,
+                                                               const sync_request& req,
+                                                               const asio::any_io_executor& ex);
     protocol::error_code heartbeat(const std::string& group_id, const std::string& member_id,
                                    const std::optional<std::string>& instance_id,
                                    int32_t generation);
@@ -109,12 +111,15 @@ public:
 
     // Validates and applies an OffsetCommit; returns the write to await (null
     // when `error` is set or there is nothing to write).
-    std::shared_ptr<write_op> commit(const std::string& group_id, const std::string& member_id,
-                                     const std::optional<std::string>& instance_id,
-                                     int32_t generation,
-                                     const std::vector<std::pair<offset_key, offset_value>>& offsets,
-                                     const asio::any_io_executor& ex, protocol::error_code& error);
+    std::shared_ptr<write_op> commit(
+        const std::string& group_id, const std::string& member_id,
+        const std::optional<std::string>& instance_id, int32_t generation,
+        const std::vector<std::pair<offset_key, offset_value>>& offsets,
+        const asio::any_io_executor& ex, protocol::error_code& error);
     offset_map offsets(const std::string& group_id) const;
+    // Every group's committed offsets (groups with none are left out), for the
+    // lag metrics.
+    std::map<std::string, offset_map> all_offsets() const;
 
     std::vector<group_summary> list() const;
     group_description describe(const std::string& group_id) const;

@@ -10,6 +10,7 @@
 // changes the broker's log level at runtime (not persisted), as Kafka does.
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/rejections.h"
+#include "broker/log_level.h"
 #include "config/topic_config.h"
 
 #include <spdlog/spdlog.h>
@@ -33,10 +34,14 @@ constexpr int8_t resource_broker_logger = 8;
 enum op : int8_t { op_set = 0, op_delete = 1, op_append = 2, op_subtract = 3 };
 const char* op_name(int8_t o) {
     switch (o) {
-        case op_set: return "SET";
-        case op_delete: return "DELETE";
-        case op_append: return "APPEND";
-        case op_subtract: return "SUBTRACT";
+        case op_set:
+            return "SET";
+        case op_delete:
+            return "DELETE";
+        case op_append:
+            return "APPEND";
+        case op_subtract:
+            return "SUBTRACT";
     }
     return "UNKNOWN";
 }
@@ -44,7 +49,6 @@ const char* op_name(int8_t o) {
 // Serializes the read-modify-write of a topic's overrides between concurrent
 // IncrementalAlterConfigs requests (they run on different connections).
 std::mutex alter_mutex;
-
 
 std::optional<std::string> check_broker_name(const std::string& name, int32_t node,
                                              bool allow_empty) {
@@ -119,10 +123,9 @@ outcome alter_topic(request_context& ctx,
                 const config::key_decl* d = config::find_topic_key(key);
                 if (!d) return {error_code::invalid_config, "unknown topic config \"" + key + "\""};
                 if (!d->is_list())
-                    return {error_code::invalid_config, std::string("Can't ") +
-                                                            op_name(c.config_operation) +
-                                                            " to key " + key +
-                                                            " because its type is not LIST."};
+                    return {error_code::invalid_config,
+                            std::string("Can't ") + op_name(c.config_operation) + " to key " + key +
+                                " because its type is not LIST."};
                 std::string current;
                 if (auto it = overrides.find(key); it != overrides.end()) {
                     current = it->second;
@@ -168,19 +171,6 @@ outcome alter_topic(request_context& ctx,
     return {};
 }
 
-// Kafka (log4j) level names and the spdlog levels they map to.
-std::optional<spdlog::level::level_enum> parse_level(std::string v) {
-    for (auto& c : v) c = char(std::toupper(static_cast<unsigned char>(c)));
-    if (v == "TRACE") return spdlog::level::trace;
-    if (v == "DEBUG") return spdlog::level::debug;
-    if (v == "INFO") return spdlog::level::info;
-    if (v == "WARN") return spdlog::level::warn;
-    if (v == "ERROR") return spdlog::level::err;
-    if (v == "FATAL") return spdlog::level::critical;
-    if (v == "OFF") return spdlog::level::off;
-    return std::nullopt;
-}
-
 outcome alter_logger(request_context& ctx,
                      const protocol::incremental_alter_configs_request::resource& res,
                      bool validate_only) {
@@ -196,7 +186,7 @@ outcome alter_logger(request_context& ctx,
         if (c.config_operation == op_delete)
             return {error_code::invalid_request,
                     "Removing the log level of the root logger is not allowed"};
-        level = parse_level(*c.value);
+        level = parse_log_level(*c.value);
         if (!level)
             return {error_code::invalid_config,
                     "Cannot set the log level of root to " + *c.value +
@@ -205,8 +195,8 @@ outcome alter_logger(request_context& ctx,
     }
     if (level && !validate_only) {
         spdlog::set_level(*level);
-        spdlog::info("log level set to {} by client '{}' ({})",
-                     spdlog::level::to_string_view(*level), ctx.client_id(), ctx.peer);
+        spdlog::info("log level set to {} by client '{}' ({})", log_level_name(*level),
+                     ctx.client_id(), ctx.peer);
     }
     return {};
 }
@@ -227,8 +217,9 @@ awaitable<protocol::incremental_alter_configs_response> handle_incremental_alter
         r.resource_type = res.resource_type;
         r.resource_name = res.resource_name;
         auto fail = [&](error_code e, std::string msg) {
-            rejected.add("type " + std::to_string(res.resource_type) + " '" + res.resource_name + "'",
-                         e, msg);
+            rejected.add(
+                "type " + std::to_string(res.resource_type) + " '" + res.resource_name + "'", e,
+                msg);
             r.error_code = code(e);
             r.error_message = std::move(msg);
         };
@@ -260,7 +251,8 @@ awaitable<protocol::incremental_alter_configs_response> handle_incremental_alter
             continue;
         }
         if (!null_values.empty()) {
-            fail(error_code::invalid_request, "Null value not supported for : " + join(null_values, ", "));
+            fail(error_code::invalid_request,
+                 "Null value not supported for : " + join(null_values, ", "));
             continue;
         }
 

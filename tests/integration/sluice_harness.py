@@ -47,7 +47,7 @@ def sluiced_path(explicit=None):
 
     Raises RuntimeError (never skips) when it is missing.
     """
-    path = Path(explicit or os.environ.get("SLUICE_BIN") or DEFAULT_BIN)
+    path = Path(explicit or os.environ.get("SLUICE_BIN") or DEFAULT_BIN).resolve()
     if not path.is_file() or not os.access(path, os.X_OK):
         raise RuntimeError(
             f"sluiced binary not found or not executable at {path}; build it "

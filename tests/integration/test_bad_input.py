@@ -116,6 +116,44 @@ def test_bad_frame_closes_only_that_connection(broker, steady, bystander, name):
     assert broker.running()
 
 
+# (frame, client id the log line must name, API text the log line must name, reason text)
+LOGGED_PROBLEMS = {
+    "unknown_api": (request(9999, 0, 5, client_id="probe-unknown"), "probe-unknown",
+                    "key 9999 v0", "unknown API key 9999"),
+    "unsupported_version": (request(0, 99, 7, b"\x00" * 20, client_id="probe-v99"),
+                            "probe-v99", "Produce v99", "unsupported version 99 of Produce"),
+    "malformed_body": (request(3, 1, 8, i32(5), client_id="probe-malformed"),
+                       "probe-malformed", "Metadata v1", "malformed request"),
+    # The size is checked before the frame is read: the line names the client id
+    # of the connection's previous request.
+    "oversized_after_a_request": (api_versions_request(9, 0) + i32(MAX_REQUEST_BYTES + 1),
+                                  "sluice-it", "unknown (frame not read)",
+                                  "exceeds socket.request.max.bytes"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOGGED_PROBLEMS))
+def test_connection_problem_is_one_log_line_with_address_client_and_api(broker, name):
+    data, client_id, api, reason = LOGGED_PROBLEMS[name]
+    bad = connect(broker.port)
+    try:
+        host, port = bad.getsockname()[:2]
+        bad.sendall(data)
+        wait_closed(bad, timeout=10)
+    finally:
+        bad.close()
+    prefix = f"client {host}:{port} (client id '{client_id}', API {api}): "
+
+    def lines():
+        return [ln for ln in broker.log_text().splitlines() if f"client {host}:{port} " in ln]
+
+    wait_until(lambda: lines(), 10, f"a log line about {host}:{port}")
+    found = lines()
+    assert len(found) == 1, f"expected one line about the connection, got {found}"
+    assert prefix in found[0] and reason in found[0], found[0]
+    assert "[warning]" in found[0] or "[warn]" in found[0], found[0]
+
+
 def test_truncated_request_blocks_only_its_connection(broker, steady, bystander):
     bad = connect(broker.port)
     try:

@@ -8,11 +8,15 @@ log line (Broker.admin_address()).
 import http.client
 import math
 import re
+import socket
 
 import pytest
+from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.structs import OffsetAndMetadata
 
 from sluice_clients import kp_producer
+from sluice_harness import wait_until
 
 N = 7
 
@@ -154,3 +158,93 @@ def test_metrics_health_ready(make_broker, topic, closer):
     assert value(after, "sluice_partition_log_end_offset", topic=topic, partition="0") == N
     assert value(after, "sluice_partition_high_watermark", topic=topic, partition="0") == N
     assert value(after, "sluice_partition_log_size_bytes", topic=topic, partition="0") > 0
+    # Durable by default: every acks=1 Produce above waited for its own fsync.
+    assert delta("sluice_log_flush_latency_seconds_count") >= N
+    assert delta("sluice_log_flush_latency_seconds_sum") > 0
+    assert delta("sluice_connection_problems_total") == 0
+
+
+@pytest.mark.timeout(120)
+def test_consumer_group_lag(make_broker, topic, closer):
+    b = make_broker({"group.initial.rebalance.delay.ms": "0"})
+    addr = b.admin_address()
+    admin = KafkaAdminClient(bootstrap_servers=b.bootstrap, api_version_auto_timeout_ms=10000,
+                             request_timeout_ms=20000)
+    closer(admin.close)
+    admin.create_topics([NewTopic(topic, num_partitions=2, replication_factor=1)],
+                        timeout_ms=15000)
+    producer = kp_producer(b.bootstrap, linger_ms=0, acks=1)
+    closer(producer.close)
+    for i in range(10):
+        producer.send(topic, value=b"p0-%d" % i, partition=0).get(timeout=20)
+    for i in range(3):
+        producer.send(topic, value=b"p1-%d" % i, partition=1).get(timeout=20)
+
+    group = "lag-group"
+    consumer = KafkaConsumer(bootstrap_servers=b.bootstrap, group_id=group,
+                             enable_auto_commit=False, api_version_auto_timeout_ms=10000)
+    closer(consumer.close)
+    tp0, tp1 = TopicPartition(topic, 0), TopicPartition(topic, 1)
+    consumer.assign([tp0, tp1])
+    consumer.commit({tp0: OffsetAndMetadata(4, None), tp1: OffsetAndMetadata(3, None)})
+
+    samples, types = scrape(addr)
+    assert types["sluice_consumer_group_lag"] == "gauge"
+    labels0 = dict(group=group, topic=topic, partition="0")
+    labels1 = dict(group=group, topic=topic, partition="1")
+    assert value(samples, "sluice_consumer_group_committed_offset", **labels0) == 4
+    assert value(samples, "sluice_consumer_group_lag", **labels0) == 10 - 4
+    assert value(samples, "sluice_consumer_group_committed_offset", **labels1) == 3
+    assert value(samples, "sluice_consumer_group_lag", **labels1) == 0
+
+    for i in range(5):  # lag grows with the high watermark
+        producer.send(topic, value=b"more-%d" % i, partition=1).get(timeout=20)
+    samples, _ = scrape(addr)
+    assert value(samples, "sluice_consumer_group_lag", **labels1) == 5
+    consumer.commit({tp0: OffsetAndMetadata(10, None)})  # and shrinks with commits
+    samples, _ = scrape(addr)
+    assert value(samples, "sluice_consumer_group_lag", **labels0) == 0
+
+
+def http_request(addr, method, path, body=None):
+    conn = http.client.HTTPConnection(addr[0], addr[1], timeout=10)
+    try:
+        conn.request(method, path, body=body)
+        r = conn.getresponse()
+        return r.status, r.read().decode("utf-8")
+    finally:
+        conn.close()
+
+
+@pytest.mark.timeout(120)
+def test_log_level_at_run_time(make_broker):
+    b = make_broker()
+    addr = b.admin_address()
+    assert http_request(addr, "GET", "/loglevel") == (200, "info\n")
+    # At info, a client connection is not logged at debug level.
+    assert "[debug]" not in b.log_text()
+
+    assert http_request(addr, "PUT", "/loglevel", "debug") == (200, "debug\n")
+    assert http_request(addr, "GET", "/loglevel") == (200, "debug\n")
+    wait_until(lambda: "log level changed from info to debug through the admin endpoint"
+               in b.log_text(), 10, "the log line announcing the change")
+    # Debug lines now appear: a client that connects and drops mid-frame is one.
+    s = socket.create_connection(("127.0.0.1", b.port), timeout=10)
+    s.sendall(b"\x00\x00\x00\x20\x00")
+    s.close()
+    wait_until(lambda: "[debug]" in b.log_text(), 10, "a debug line after switching to debug")
+
+    # Kafka's level names, query string and form body work too.
+    assert http_request(addr, "POST", "/loglevel?level=WARN") == (200, "warn\n")
+    assert http_request(addr, "PUT", "/loglevel", "level=error") == (200, "error\n")
+    status, body = http_request(addr, "PUT", "/loglevel", "loud")
+    assert status == 400 and "unknown log level 'loud'" in body, body
+    assert http_request(addr, "GET", "/loglevel") == (200, "error\n")
+    status, _ = http_request(addr, "DELETE", "/loglevel")
+    assert status == 405
+    status, _ = http_request(addr, "POST", "/metrics")
+    assert status == 405
+    status, body = http_request(addr, "PUT", "/loglevel", "x" * 5000)
+    assert status == 413, body
+    # The process still serves after all of that.
+    assert http_request(addr, "GET", "/healthz") == (200, "ok\n")
