@@ -8,6 +8,8 @@
 #                               in the foreground, data in ./data, no config file
 #   deploy/bootstrap.sh test    build + every test: unit (CTest), a short fuzz run,
 #                               integration tests with real Kafka clients
+#   deploy/bootstrap.sh package build + the Debian package (cpack -G DEB); prints
+#                               the path of the .deb on stdout
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,7 +19,7 @@ build_dir="${SLUICE_BUILD_DIR:-$repo/build}"
 build_packages=(build-essential cmake ninja-build ccache pkg-config
   libboost-dev libboost-system-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
   libzstd-dev liblz4-dev libssl-dev zlib1g-dev libsnappy-dev
-  catch2 nlohmann-json3-dev libcli11-dev libsystemd-dev)
+  catch2 nlohmann-json3-dev libcli11-dev libsystemd-dev dpkg-dev)
 test_packages=(clang libclang-rt-14-dev python3 python3-pytest python3-kafka
   python3-confluent-kafka python3-lz4 python3-snappy python3-zstandard
   kcat librdkafka-dev nodejs npm systemd iproute2)
@@ -93,6 +95,13 @@ case "$cmd" in
     log "starting sluiced on localhost:9092 (data in $repo/data); Ctrl-C stops it"
     exec "$build_dir/broker/sluiced" --set log.dirs="$repo/data"
     ;;
+  package)
+    deps
+    build
+    log "packaging (cpack -G DEB)"
+    (cd "$build_dir" && cpack -G DEB >&2)
+    ls -t "$build_dir"/sluice_*.deb | head -n 1
+    ;;
   test)
     deps test
     build
@@ -104,7 +113,7 @@ case "$cmd" in
       "$repo/tests/integration"
     ;;
   *)
-    echo "usage: deploy/bootstrap.sh deps|build|start|test" >&2
+    echo "usage: deploy/bootstrap.sh deps|build|start|test|package" >&2
     exit 64
     ;;
 esac
