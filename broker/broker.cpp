@@ -43,6 +43,7 @@ void broker::stop() {
 int broker::run() {
     log_manager_ = std::make_unique<storage::log_manager>(settings_.log_dirs);
     topic_store_ = std::make_unique<storage::file_topic_store>(settings_.log_dirs.front());
+    producer_ids_ = std::make_unique<producer_id_manager>(settings_.log_dirs.front());
     topics_ = std::make_unique<topic_registry>(io_, flush_pool_, settings_, *log_manager_,
                                                *topic_store_, &metrics_);
     topics_->load();
@@ -166,13 +167,15 @@ awaitable<void> broker::housekeeping() {
         if (retention) last_retention = now;
         auto partitions = topics_->all_partitions();
         for (auto& p : partitions) {
-            auto work = [p, now, retention] {
+            auto work = [p, now, retention, expiration = settings_.producer_id_expiration_ms] {
                 if (p->closed()) return 0;
                 p->maybe_flush(now);
                 if (retention) {
                     int n = p->log().apply_retention(now);
                     if (n > 0)
                         spdlog::info("retention deleted {} segments of {}", n, p->tp().dir_name());
+                    // With the retention check, as Kafka's producer id expiration check.
+                    p->log().producers().expire(now, expiration);
                 }
                 return 0;
             };

@@ -6,6 +6,7 @@
 
 #include "broker/asio.h"
 #include "broker/metrics.h"
+#include "broker/producer_ids.h"
 #include "broker/settings.h"
 #include "broker/topic_registry.h"
 #include "storage/log_manager.h"
@@ -39,6 +40,7 @@ public:
     topic_registry& topics() { return *topics_; }
     asio::io_context& io() { return io_; }
     groups::coordinator& coordinator() { return *coordinator_; }
+    producer_id_manager& producer_ids() { return *producer_ids_; }
 
     // The advertised address of the listener a client connected through.
     const listener& advertised() const { return settings_.advertised_listeners.front(); }
@@ -62,6 +64,7 @@ private:
     std::unique_ptr<storage::topic_store> topic_store_;
     std::unique_ptr<topic_registry> topics_;
     std::unique_ptr<groups::coordinator> coordinator_;
+    std::unique_ptr<producer_id_manager> producer_ids_;
     std::vector<std::shared_ptr<tcp::acceptor>> acceptors_;
     std::atomic<bool> stopping_{false};
     std::unique_ptr<admin_server> admin_;

@@ -2,6 +2,8 @@
 
 #include "config/topic_config.h"
 
+#include <stdexcept>
+
 namespace sluice::broker {
 
 storage::log_config to_log_config(const config::topic_settings& t) {
@@ -37,10 +39,16 @@ broker_settings settings_from_config(const config::broker_config& cfg) {
     };
     // Only client listeners are served here; controller listeners belong to the
     // quorum work.
-    for (auto& l : convert(cfg.listeners)) {
+    for (auto& l : cfg.listeners) {
         bool controller = false;
         for (auto& n : cfg.controller_listener_names) controller |= n == l.name;
-        if (!controller) s.listeners.push_back(l);
+        if (controller) continue;
+        // Serving such a listener in plain text would look secure and not be.
+        if (l.security_protocol != "PLAINTEXT")
+            throw std::runtime_error("listeners: " + l.name + " uses " + l.security_protocol +
+                                     ", which this version of sluiced does not implement yet "
+                                     "(TLS and SASL are planned); use PLAINTEXT listeners");
+        s.listeners.push_back({l.name, l.host, l.port});
     }
     s.advertised_listeners = convert(cfg.advertised_listeners);
     if (s.advertised_listeners.empty()) s.advertised_listeners = s.listeners;
@@ -57,6 +65,7 @@ broker_settings settings_from_config(const config::broker_config& cfg) {
     s.queued_max_requests = cfg.queued_max_requests;
     s.io_threads = cfg.num_io_threads;
     s.retention_check_interval_ms = cfg.log_retention_check_interval_ms;
+    s.producer_id_expiration_ms = cfg.producer_id_expiration_ms;
     s.flush_scheduler_interval_ms = cfg.log_flush_scheduler_interval_ms;
     s.min_insync_replicas = cfg.min_insync_replicas;
     s.default_compression_type = cfg.compression_type;

@@ -35,6 +35,7 @@ struct broker_settings {
     int32_t queued_max_requests = 500;
     int io_threads = 0;  // 0 = one per core
     int64_t retention_check_interval_ms = 300000;
+    int64_t producer_id_expiration_ms = 86400000;  // idle producers' sequence state
     int64_t flush_scheduler_interval_ms = 1000;
     int32_t min_insync_replicas = 1;
     storage::log_config log_defaults;

@@ -60,6 +60,7 @@ std::unique_ptr<partition_log> partition_log::open(const fs::path& dir, topic_pa
                                                    bool clean_shutdown,
                                                    int64_t log_start_offset_hint) {
     std::unique_ptr<partition_log> log(new partition_log());
+    log->producers_.set_partition(tp.dir_name());
     log->tp_ = std::move(tp);
     log->dir_ = dir;
     log->cfg_ = cfg;
@@ -162,10 +163,17 @@ std::unique_ptr<partition_log> partition_log::open(const fs::path& dir, topic_pa
     // Truncated and rebuilt files are made durable now, so everything on disk
     // counts as flushed from here on.
     for (auto& s : scanned) s->sync();
+    // Deleting snapshots past the recovered end sets dir_dirty_: those deletions
+    // must be durable before new appends reuse the offsets.
+    log->load_producer_state();
     if (log->dir_dirty_) fsync_directory(dir);
     if (created) fsync_directory(dir.has_parent_path() ? dir.parent_path() : fs::path("."));
     log->dir_dirty_ = false;
     log->flushed_offset_ = log->log_end_offset_;
+    // Everything up to the end is durable now, so a snapshot there is valid and
+    // spares the next unclean open this replay.
+    if (log->recovery_.producer_batches_replayed > 0)
+        log->take_producer_snapshot(log->log_end_offset_);
     if (log->recovery_.segments_scanned > 0)
         spdlog::info("{}: recovered {} segment(s), truncated {} bytes, log end offset {}",
                      dir.string(), log->recovery_.segments_scanned, log->recovery_.bytes_truncated,
@@ -174,6 +182,106 @@ std::unique_ptr<partition_log> partition_log::open(const fs::path& dir, topic_pa
 }
 
 partition_log::~partition_log() = default;
+
+// ---------------------------------------------------------------- producer state
+
+void partition_log::load_producer_state() {
+    snapshots_ = list_producer_snapshots(dir_);
+    // Past the end: written before a crash cut the log (their offsets will be
+    // reused). Below the start: their replay range is gone.
+    std::erase_if(snapshots_, [&](int64_t off) {
+        if (off <= log_end_offset_ && off >= log_start_offset_) return false;
+        spdlog::info("{}: removing producer snapshot {} outside [{}, {}]", dir_.string(),
+                     producer_snapshot_file_name(off), log_start_offset_, log_end_offset_);
+        delete_producer_snapshot(dir_, off);
+        dir_dirty_ = true;
+        return true;
+    });
+
+    producers_.clear();
+    int64_t from = log_start_offset_;
+    while (!snapshots_.empty()) {
+        int64_t off = snapshots_.back();
+        std::optional<producer_state> loaded;
+        try {
+            loaded = producer_state::read_snapshot(dir_, off);
+        } catch (const std::exception& e) {
+            spdlog::warn("{}: cannot read producer snapshot: {}", dir_.string(), e.what());
+        }
+        if (loaded) {
+            loaded->set_partition(tp_.dir_name());
+            producers_ = std::move(*loaded);
+            recovery_.producer_snapshot_offset = off;
+            from = off;
+            break;
+        }
+        spdlog::warn("{}: producer snapshot {} is corrupt; deleting it", dir_.string(),
+                     producer_snapshot_file_name(off));
+        delete_producer_snapshot(dir_, off);
+        dir_dirty_ = true;
+        snapshots_.pop_back();
+    }
+
+    // Replay the batch headers in [from, log_end_offset_): one header read per
+    // batch, record data is never touched.
+    int64_t replayed = 0;
+    for (size_t i = 0; i < segments_.size() && from < log_end_offset_; ++i) {
+        const auto& seg = segments_[i];
+        int64_t end = i + 1 < segments_.size() ? segments_[i + 1]->base_offset() : log_end_offset_;
+        if (end <= from) continue;
+        uint64_t pos = 0;
+        if (from > seg->base_offset()) {
+            auto loc = seg->find_batch(from);
+            if (!loc) continue;
+            pos = loc->position;
+        }
+        seg->for_each_batch(pos, [&](uint64_t, const batch_header& h) {
+            if (h.base_offset >= log_end_offset_) return false;
+            if (h.last_offset() < from) return true;
+            producers_.update(h, h.base_offset, h.last_offset());
+            ++replayed;
+            return true;
+        });
+    }
+    recovery_.producer_batches_replayed = replayed;
+    if (replayed > 0)
+        spdlog::info("{}: producer state of {} producer(s) from snapshot {} + {} batch(es)",
+                     dir_.string(), producers_.size(), recovery_.producer_snapshot_offset,
+                     replayed);
+}
+
+void partition_log::take_producer_snapshot(int64_t offset) {
+    try {
+        producers_.write_snapshot(dir_, offset);
+    } catch (const std::exception& e) {
+        spdlog::error("{}: cannot write producer snapshot: {}", dir_.string(), e.what());
+        return;
+    }
+    auto at = std::lower_bound(snapshots_.begin(), snapshots_.end(), offset);
+    if (at == snapshots_.end() || *at != offset) snapshots_.insert(at, offset);
+    // Keep the newest two: the older one is the fallback if the newest is damaged.
+    try {
+        while (snapshots_.size() > 2) {
+            delete_producer_snapshot(dir_, snapshots_.front());
+            snapshots_.erase(snapshots_.begin());
+            dir_dirty_ = true;
+        }
+    } catch (const std::exception& e) {
+        spdlog::warn("{}: {}", dir_.string(), e.what());
+    }
+}
+
+void partition_log::delete_producer_snapshots_below(int64_t offset) {
+    try {
+        while (!snapshots_.empty() && snapshots_.front() < offset) {
+            delete_producer_snapshot(dir_, snapshots_.front());
+            snapshots_.erase(snapshots_.begin());
+            dir_dirty_ = true;
+        }
+    } catch (const std::exception& e) {
+        spdlog::warn("{}: {}", dir_.string(), e.what());
+    }
+}
 
 void partition_log::set_config(const log_config& cfg) { cfg_ = cfg; }
 
@@ -189,6 +297,8 @@ void partition_log::roll(int64_t base_offset) {
     sealed_unsynced_.push_back(active());
     segments_.push_back(std::move(fresh));
     dir_dirty_ = true;
+    // The state now covers every batch below the new segment.
+    take_producer_snapshot(base_offset);
 }
 
 void partition_log::maybe_roll(uint64_t bytes, int64_t first, int64_t last, int64_t now_ms) {
@@ -218,6 +328,8 @@ void partition_log::write_batches(protocol::byte_view data,
     bool was_flushed = flushed_offset_ >= log_end_offset_;
     active()->append(data, headers, cfg_.index_interval_bytes, now_ms);
     log_end_offset_ = headers.back().last_offset() + 1;
+    for (const auto& h : headers)
+        if (h.producer_id >= 0) producers_.update(h, h.base_offset, h.last_offset());
     if (was_flushed || first_unflushed_ms_ < 0) first_unflushed_ms_ = now_ms;
 }
 
@@ -424,6 +536,7 @@ int64_t partition_log::delete_records_before(int64_t offset) {
     log_start_offset_ = std::max(log_start_offset_, std::min(offset, log_end_offset_));
     while (segments_.size() > 1 && segments_[1]->base_offset() <= log_start_offset_)
         delete_oldest_segment();
+    delete_producer_snapshots_below(log_start_offset_);
     return log_start_offset_;
 }
 
@@ -451,6 +564,7 @@ int partition_log::apply_retention(int64_t now_ms) {
         delete_oldest_segment();
         ++deleted;
     }
+    delete_producer_snapshots_below(log_start_offset_);
     if (deleted > 0)
         spdlog::info("{}: retention deleted {} segment(s); log start offset {}", dir_.string(),
                      deleted, log_start_offset_);
@@ -472,6 +586,8 @@ void partition_log::close() {
     dir_dirty_ = false;
     flushed_offset_ = log_end_offset_;
     first_unflushed_ms_ = -1;
+    take_producer_snapshot(log_end_offset_);  // a clean reopen replays nothing
+    dir_dirty_ = false;                       // old snapshots' unlinks need no fsync
     closed_ = true;
     segments_.clear();
 }

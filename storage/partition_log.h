@@ -17,6 +17,7 @@
 
 #include "protocol/record_batch.h"
 #include "protocol/wire.h"
+#include "storage/producer_state.h"
 #include "storage/topic_partition.h"
 
 #include <cstdint>
@@ -82,6 +83,10 @@ private:
 struct recovery_stats {
     int segments_scanned = 0;
     int64_t bytes_truncated = 0;
+    // Producer state: offset of the snapshot it was loaded from (-1: none), and
+    // the batch headers read after it to bring it up to log_end_offset.
+    int64_t producer_snapshot_offset = -1;
+    int64_t producer_batches_replayed = 0;
 };
 
 class partition_log {
@@ -98,6 +103,13 @@ public:
     // flushed_offset() == log_end_offset(). log_start_offset() is
     // max(hint, first segment's base); a hint past the recovered end starts an
     // empty log at the hint (as Kafka does). Throws std::system_error on I/O errors.
+    //
+    // Producer state is then rebuilt: snapshots above the recovered end or below
+    // the log start offset are deleted, the newest snapshot that passes its
+    // checks is loaded (bad ones are deleted), and the batch headers from its
+    // offset (or from log_start_offset() without one) to log_end_offset() are
+    // replayed; when any were, a snapshot at log_end_offset() is written. After
+    // close() nothing is replayed.
     static std::unique_ptr<partition_log> open(const std::filesystem::path& dir, topic_partition tp,
                                                const log_config& cfg, int64_t recovery_point,
                                                bool clean_shutdown,
@@ -112,8 +124,11 @@ public:
     // Appends already-validated batches (protocol::check_batches), assigning
     // offsets from log_end_offset() by rewriting each batch's baseOffset and
     // partitionLeaderEpoch in place. Rolls the active segment first when it is
-    // full (segment.bytes) or old (segment.ms). Throws std::system_error on I/O
-    // failure (nothing acknowledged).
+    // full (segment.bytes) or old (segment.ms); a roll writes a producer
+    // snapshot at the new segment's base offset. Throws std::system_error on I/O
+    // failure (nothing acknowledged). Batches with a producer id are recorded in
+    // producers() once written; the caller runs producers().check() on each
+    // before (this function does not reject duplicates or gaps).
     append_result append(std::span<uint8_t> batches,
                          const std::vector<protocol::batch_header>& headers, int32_t leader_epoch,
                          int64_t now_ms);
@@ -122,6 +137,7 @@ public:
     // tooling). Offsets must be >= log_end_offset() and increasing; the batches
     // are checked (protocol::check_batches) and std::invalid_argument is thrown
     // for bad input. `now_ms` drives segment.ms (-1: the system clock).
+    // Producer state is updated as in append(), without checks.
     void append_exact(std::span<const uint8_t> batches, int64_t now_ms = -1);
 
     // Whether flush.messages / flush.ms say a flush is due now: unflushed
@@ -156,18 +172,27 @@ public:
     size_t segment_count() const;
     const recovery_stats& recovery() const { return recovery_; }
 
+    // Idempotent-producer state of this partition (see producer_state.h).
+    producer_state& producers() { return producers_; }
+    const producer_state& producers() const { return producers_; }
+
     // DeleteRecords: moves the log start offset forward (never past the end) and
-    // deletes segments wholly below it. Returns the new log start offset.
+    // deletes segments wholly below it, and producer snapshots below it.
+    // Producer state itself is kept (Kafka 2.5+ keeps it until expiry). Returns
+    // the new log start offset.
     int64_t delete_records_before(int64_t offset);
 
     // Deletes whole segments past retention.ms (by their largest record
     // timestamp) / retention.bytes (while the log exceeds it by at least the
     // oldest segment's size), then segments wholly below log_start_offset();
-    // never the active one. Moves log_start_offset() to the new first segment.
-    // Returns the number of segments deleted.
+    // never the active one. Moves log_start_offset() to the new first segment
+    // and deletes producer snapshots below it. Returns the number of segments
+    // deleted.
     int apply_retention(int64_t now_ms);
 
-    // Flushes, trims the indexes of the active segment and closes the files.
+    // Flushes, trims the indexes of the active segment, writes a producer
+    // snapshot at log_end_offset() (a failure is logged, costing a replay at the
+    // next open) and closes the files.
     // Afterwards flushed_offset() == log_end_offset(), the offsets and dir()
     // stay readable, reads return nothing and appends throw std::logic_error.
     // Idempotent. Throws std::system_error when the final flush fails.
@@ -186,6 +211,11 @@ private:
     void delete_oldest_segment();
     void write_batches(protocol::byte_view data, const std::vector<protocol::batch_header>& headers,
                        int64_t now_ms);
+    // Producer snapshots: rebuild at open, write one at `offset` (keeping the
+    // newest two; errors are logged, not thrown), delete those below `offset`.
+    void load_producer_state();
+    void take_producer_snapshot(int64_t offset);
+    void delete_producer_snapshots_below(int64_t offset);
 
     topic_partition tp_;
     std::filesystem::path dir_;
@@ -202,6 +232,8 @@ private:
     bool dir_dirty_ = false;  // segment files created or deleted since the last flush
     bool closed_ = false;
     recovery_stats recovery_;
+    producer_state producers_;
+    std::vector<int64_t> snapshots_;  // offsets of the producer snapshot files, ascending
 };
 
 }  // namespace sluice::storage

@@ -28,6 +28,9 @@ awaitable<protocol::incremental_alter_configs_response> handle_incremental_alter
 awaitable<protocol::delete_records_response> handle_delete_records(request_context&, protocol::delete_records_request&);
 awaitable<protocol::describe_cluster_response> handle_describe_cluster(request_context&, protocol::describe_cluster_request&);
 
+// Idempotent producers
+awaitable<protocol::init_producer_id_response> handle_init_producer_id(request_context&, protocol::init_producer_id_request&);
+
 // Consumer groups (broker/groups)
 awaitable<protocol::find_coordinator_response> handle_find_coordinator(request_context&, protocol::find_coordinator_request&);
 awaitable<protocol::join_group_response> handle_join_group(request_context&, protocol::join_group_request&);

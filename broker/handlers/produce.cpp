@@ -3,6 +3,12 @@
 // suspension, see handler.h), then wait for the appends and, for durable topics,
 // the group-commit flush that covers them. One partition's error never fails the
 // others. acks=0 gets no response at all.
+//
+// Idempotent producers (a batch with a producer id): on the partition strand,
+// before the append, the log's producer state checks the batch's epoch and
+// sequences; a retried batch that is already in the log is answered with its
+// original offsets and not appended again, a gap answers
+// OUT_OF_ORDER_SEQUENCE_NUMBER and a fenced epoch INVALID_PRODUCER_EPOCH.
 #include "broker/handlers/handlers.h"
 #include "protocol/legacy_records.h"
 #include "protocol/record_batch.h"
@@ -25,6 +31,30 @@ struct partition_work {
     storage::append_result result;
     int64_t log_start = 0;
 };
+
+// For a batch with a producer id, on the partition strand: 0 to append it, 1
+// when it is a duplicate (w.result holds the original offsets), -1 when it is
+// refused (w.error and w.message set).
+int idempotence_check(partition& p, const protocol::batch_header& h, partition_work& w) {
+    if (h.producer_id < 0) return 0;
+    auto verdict = p.log().producers().check(h);
+    if (verdict.verdict == storage::producer_verdict::duplicate) {
+        w.result.base_offset = verdict.first_offset;
+        w.result.last_offset = verdict.last_offset;
+        w.log_start = p.log().log_start_offset();
+        spdlog::debug(
+            "{}: duplicate batch of producer {} (sequences {}..) answered with "
+            "offset {}",
+            p.tp().dir_name(), h.producer_id, h.base_sequence, verdict.first_offset);
+        return 1;
+    }
+    if (!verdict.ok()) {
+        w.error = verdict.error();
+        w.message = verdict.message;
+        return -1;
+    }
+    return 0;
+}
 
 void fail(protocol::produce_response::topic_response::partition_response& out, error_code e,
           std::string msg = {}) {
@@ -87,6 +117,11 @@ awaitable<std::optional<protocol::produce_response>> handle_produce(
                 check.error = error_code::invalid_record;
                 check.message = "Produce v3+ must carry exactly one record batch per partition";
             }
+            if (check.error == error_code::none && check.batches[0].producer_id >= 0 &&
+                (check.batches[0].transactional() || check.batches[0].control())) {
+                check.error = error_code::invalid_record;
+                check.message = "transactional and control batches are not supported yet";
+            }
             if (check.error == error_code::none && version < 7 &&
                 check.batches[0].codec() == protocol::compression::zstd) {
                 check.error = error_code::unsupported_compression_type;
@@ -110,31 +145,39 @@ awaitable<std::optional<protocol::produce_response>> handle_produce(
             w->converted = converted;
             w->appended = event::make(executor);
             bool wait_durable = req.acks != 0;
-            if (wait_durable) w->durable = std::make_shared<durable_wait>(durable_wait{
-                                  event::make(executor), false});
+            if (wait_durable)
+                w->durable =
+                    std::make_shared<durable_wait>(durable_wait{event::make(executor), false});
             // The bytes live in ctx.frame (or w->converted), which outlive the append.
             std::span<uint8_t> bytes(const_cast<uint8_t*>(data.data()), data.size());
             auto* metrics = &ctx.b.metrics();
-            asio::post(w->part->executor(), [w, bytes, headers = std::move(check.batches), metrics] {
-                auto& p = *w->part;
-                if (p.closed()) {
-                    w->error = error_code::unknown_topic_or_partition;
-                } else {
-                    try {
-                        w->result = p.append(bytes, headers, now_ms());
-                        uint64_t records = 0;
-                        for (auto& h : headers) records += uint64_t(std::max(0, h.record_count));
-                        metrics->add_messages_in(records);
-                        w->log_start = p.log().log_start_offset();
-                        if (w->durable && p.durable()) p.wait_durable(w->result.last_offset, w->durable);
-                    } catch (const std::exception& e) {
-                        spdlog::error("append to {} failed: {}", p.tp().dir_name(), e.what());
-                        w->error = error_code::kafka_storage_error;
-                        w->message = e.what();
+            asio::post(
+                w->part->executor(), [w, bytes, headers = std::move(check.batches), metrics] {
+                    auto& p = *w->part;
+                    if (p.closed()) {
+                        w->error = error_code::unknown_topic_or_partition;
+                    } else if (auto dup = idempotence_check(p, headers.front(), *w); dup != 0) {
+                        // Refused (w->error set) or a duplicate (w->result set): no append.
+                        if (dup > 0 && w->durable && p.durable())
+                            p.wait_durable(w->result.last_offset, w->durable);
+                    } else {
+                        try {
+                            w->result = p.append(bytes, headers, now_ms());
+                            uint64_t records = 0;
+                            for (auto& h : headers)
+                                records += uint64_t(std::max(0, h.record_count));
+                            metrics->add_messages_in(records);
+                            w->log_start = p.log().log_start_offset();
+                            if (w->durable && p.durable())
+                                p.wait_durable(w->result.last_offset, w->durable);
+                        } catch (const std::exception& e) {
+                            spdlog::error("append to {} failed: {}", p.tp().dir_name(), e.what());
+                            w->error = error_code::kafka_storage_error;
+                            w->message = e.what();
+                        }
                     }
-                }
-                w->appended->notify();
-            });
+                    w->appended->notify();
+                });
             work.push_back(std::move(w));
         }
     }

@@ -25,6 +25,7 @@ const std::vector<api_handler>& api_handlers() {
             make_handler<incremental_alter_configs_request, incremental_alter_configs_response, &handle_incremental_alter_configs>("IncrementalAlterConfigs"),
             make_handler<delete_records_request, delete_records_response, &handle_delete_records>("DeleteRecords"),
             make_handler<describe_cluster_request, describe_cluster_response, &handle_describe_cluster>("DescribeCluster"),
+            make_handler<init_producer_id_request, init_producer_id_response, &handle_init_producer_id>("InitProducerId"),
             make_handler<find_coordinator_request, find_coordinator_response, &handle_find_coordinator>("FindCoordinator"),
             make_handler<join_group_request, join_group_response, &handle_join_group>("JoinGroup"),
             make_handler<sync_group_request, sync_group_response, &handle_sync_group>("SyncGroup"),

@@ -237,3 +237,17 @@ def test_unknown_config_key_stops_the_start(sluiced_bin, tmp_path):
     rc, out, err = run_bad_config(sluiced_bin, tmp_path, {"no.such.key": "1"})
     assert rc != 0, f"exit code {rc}; stderr:\n{err}"
     assert "no.such.key" in err, f"stderr does not name the key:\n{err}"
+
+
+@pytest.mark.parametrize("protocol", ["SASL_PLAINTEXT", "SSL"])
+def test_listener_with_unimplemented_security_stops_the_start(sluiced_bin, tmp_path, protocol):
+    # Serving it as plain text would look secure and not be.
+    extra = {"listeners": "SECURE://127.0.0.1:0", "advertised.listeners": "SECURE://127.0.0.1:1",
+             "listener.security.protocol.map": f"SECURE:{protocol}"}
+    if protocol == "SSL":
+        pem = tmp_path / "broker.pem"
+        pem.write_text("placeholder\n")
+        extra["ssl.keystore.location"] = str(pem)
+    rc, out, err = run_bad_config(sluiced_bin, tmp_path, extra)
+    assert rc != 0, f"exit code {rc}; stderr:\n{err}"
+    assert protocol in err and "does not implement" in err, err

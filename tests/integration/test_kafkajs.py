@@ -68,3 +68,21 @@ def test_producer_acks_all_gzip(kafkajs_installed, broker, topic, closer):
         assert r.headers == [("source", b"kafkajs"), ("index", str(i).encode())]
         assert r.timestamp == 1650000000000 + i
     assert (got[20].offset, got[20].key, got[20].value) == (20, b"plain", b"uncompressed")
+
+
+def test_idempotent_producer(kafkajs_installed, broker, topic, closer):
+    create_topic(broker.bootstrap, topic, 3)
+    out = run_node("produce_idempotent.js", broker, topic)
+    metas = [m for send in out["sends"] for m in send]
+    assert metas and all(m["errorCode"] == 0 for m in metas), metas
+    c = kp_consumer(broker.bootstrap, auto_offset_reset="earliest")
+    closer(lambda: c.close(autocommit=False))
+    c.subscribe([topic])
+    got = kp_poll(c, 150)
+    values = sorted(m.value for m in got)
+    assert values == sorted(b"round %d message %d" % (r, i) for r in range(3) for i in range(50))
+    # Per partition, offsets are gap-free and each key stays on one partition.
+    by_key = {}
+    for m in got:
+        by_key.setdefault(m.key, set()).add(m.partition)
+    assert all(len(parts) == 1 for parts in by_key.values()), by_key
