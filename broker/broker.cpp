@@ -23,6 +23,12 @@ void notify_service_manager(const std::string& state) {
     (void)state;
 #endif
 }
+
+std::string config_join(const std::vector<std::string>& items) {
+    std::string out;
+    for (auto& i : items) out += (out.empty() ? "" : ",") + i;
+    return out;
+}
 }  // namespace
 
 int64_t now_ms() {
@@ -80,9 +86,10 @@ int broker::run() {
                              ec.message());
             return 1;
         }
-        spdlog::info("listening on {}://{}:{}", l.name, l.host.empty() ? "*" : l.host, l.port);
+        spdlog::info("listening on {}://{}:{}{}", l.name, l.host.empty() ? "*" : l.host, l.port,
+                     l.sasl() ? " (SASL: " + config_join(settings_.sasl_mechanisms) + ")" : "");
         acceptors_.push_back(acc);
-        asio::co_spawn(io_, accept_loop(acc), asio::detached);
+        asio::co_spawn(io_, accept_loop(acc, &l), asio::detached);
     }
 
     admin_ = std::make_unique<admin_server>(*this);
@@ -132,7 +139,7 @@ int broker::run() {
     return 0;
 }
 
-awaitable<void> broker::accept_loop(std::shared_ptr<tcp::acceptor> acceptor) {
+awaitable<void> broker::accept_loop(std::shared_ptr<tcp::acceptor> acceptor, const listener* via) {
     while (!stopping_) {
         tcp::socket socket(asio::make_strand(io_));
         boost::system::error_code ec;
@@ -147,7 +154,7 @@ awaitable<void> broker::accept_loop(std::shared_ptr<tcp::acceptor> acceptor) {
                          settings_.max_connections);
             continue;
         }
-        std::make_shared<connection>(*this, std::move(socket))->start();
+        std::make_shared<connection>(*this, std::move(socket), via)->start();
     }
 }
 

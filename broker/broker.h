@@ -42,8 +42,14 @@ public:
     groups::coordinator& coordinator() { return *coordinator_; }
     producer_id_manager& producer_ids() { return *producer_ids_; }
 
-    // The advertised address of the listener a client connected through.
-    const listener& advertised() const { return settings_.advertised_listeners.front(); }
+    // The advertised address of the listener a client connected through (the
+    // advertised listener of the same name; the first one otherwise).
+    const listener& advertised(const listener* via) const {
+        if (via)
+            for (auto& a : settings_.advertised_listeners)
+                if (a.name == via->name) return a;
+        return settings_.advertised_listeners.front();
+    }
 
     std::atomic<int32_t> connections{0};
     // Logs recovered and listeners up (/readyz).
@@ -51,7 +57,7 @@ public:
     broker_metrics& metrics() { return metrics_; }
 
 private:
-    awaitable<void> accept_loop(std::shared_ptr<tcp::acceptor> acceptor);
+    awaitable<void> accept_loop(std::shared_ptr<tcp::acceptor> acceptor, const listener* via);
     awaitable<void> housekeeping();
     void shutdown();
     awaitable<void> drain_and_stop();

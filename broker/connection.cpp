@@ -1,14 +1,31 @@
 #include "broker/connection.h"
 
 #include "broker/broker.h"
+#include "broker/security/scram.h"
 #include "protocol/messages/api_versions.h"
+#include "protocol/messages/sasl_authenticate.h"
+#include "protocol/messages/sasl_handshake.h"
 
 #include <spdlog/spdlog.h>
 #include <sys/sendfile.h>
 
+#include <fmt/ranges.h>
+#include <algorithm>
+
 namespace sluice::broker {
 
-connection::connection(broker& b, tcp::socket socket) : b_(b), socket_(std::move(socket)) {
+namespace {
+// Kafka's sasl.server.max.receive.size: the largest frame before authentication.
+constexpr int32_t max_unauthenticated_frame = 524288;
+constexpr int16_t sasl_handshake_key = protocol::sasl_handshake_request::api_key;
+constexpr int16_t sasl_authenticate_key = protocol::sasl_authenticate_request::api_key;
+}  // namespace
+
+connection::~connection() = default;
+
+connection::connection(broker& b, tcp::socket socket, const listener* via)
+    : b_(b), socket_(std::move(socket)), via_(via) {
+    if (via_ && via_->sasl()) auth_ = auth_state::handshake;
     boost::system::error_code ec;
     auto ep = socket_.remote_endpoint(ec);
     peer_ = ec ? "unknown" : ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -68,7 +85,18 @@ awaitable<void> connection::read_frames() {
             co_await asio::async_read(socket_, asio::buffer(len_buf), asio::use_awaitable);
             int32_t len = int32_t(uint32_t(len_buf[0]) << 24 | uint32_t(len_buf[1]) << 16 |
                                   uint32_t(len_buf[2]) << 8 | uint32_t(len_buf[3]));
-            if (len < 8) {
+            const bool raw_token = auth_ == auth_state::raw_tokens;
+            const bool unauthenticated =
+                auth_ != auth_state::open && auth_ != auth_state::authenticated;
+            if (unauthenticated && len > max_unauthenticated_frame) {
+                reject("unknown (frame not read)", last_client_id_,
+                       "frame of " + std::to_string(len) +
+                           " bytes before SASL authentication "
+                           "(at most " +
+                           std::to_string(max_unauthenticated_frame) + ")");
+                break;
+            }
+            if (len < (raw_token ? 0 : 8)) {
                 reject("unknown (frame not read)", last_client_id_,
                        "invalid request size " + std::to_string(len));
                 break;
@@ -108,8 +136,31 @@ void connection::answer_unsupported_api_versions(const protocol::request_header&
 }
 
 void connection::dispatch(std::shared_ptr<std::vector<uint8_t>> frame) {
+    if (auth_ == auth_state::raw_tokens) {
+        sasl_raw_token(*frame);
+        return;
+    }
     auto peek = protocol::peek_request_header(*frame);
     const api_handler* h = find_handler(peek.api_key);
+    if (auth_ != auth_state::open && auth_ != auth_state::authenticated && h &&
+        h->versions.contains(peek.api_version)) {
+        if (peek.api_key == sasl_handshake_key) {
+            sasl_handshake(*frame, *h);
+            return;
+        }
+        // As Kafka: SaslAuthenticate only after a v1 handshake; otherwise it is
+        // an unexpected request and closes the connection.
+        if (peek.api_key == sasl_authenticate_key && auth_ == auth_state::framed) {
+            sasl_authenticate(*frame, *h);
+            return;
+        }
+        if (peek.api_key != protocol::api_versions_key) {
+            reject(std::string(h->name) + " v" + std::to_string(peek.api_version),
+                   protocol::peek_client_id(*frame),
+                   "request before SASL authentication on listener " + via_->name);
+            return;
+        }
+    }
     if (!h) {
         reject("key " + std::to_string(peek.api_key) + " v" + std::to_string(peek.api_version),
                protocol::peek_client_id(*frame), "unknown API key " + std::to_string(peek.api_key));
@@ -149,7 +200,7 @@ void connection::dispatch(std::shared_ptr<std::vector<uint8_t>> frame) {
 
     auto ctx = std::make_shared<request_context>(
         request_context{b_, std::move(header), protocol::byte_view(*frame).subspan(r.position()),
-                        frame, peer_, true});
+                        frame, peer_, true, via_, principal_});
     asio::co_spawn(socket_.get_executor(), run_request(shared_from_this(), std::move(ctx), s, h),
                    asio::detached);
 }
@@ -203,6 +254,10 @@ awaitable<void> connection::write_frames() {
                 auto s = pending_.front();
                 if (s->respond) co_await write_response(*s);
                 pending_.pop_front();
+                if (s->close_after) {
+                    close("");
+                    break;
+                }
                 if (reader_wake_) reader_wake_->notify();
             }
             if (closed_) break;
@@ -220,7 +275,7 @@ awaitable<void> connection::write_frames() {
 awaitable<void> connection::write_response(slot& s) {
     protocol::writer head;
     size_t size_at = head.reserve(4);
-    protocol::write_response_header(head, s.correlation_id, s.flexible_header);
+    if (!s.raw) protocol::write_response_header(head, s.correlation_id, s.flexible_header);
     size_t total = head.size() - 4 + s.body.total_size();
     head.patch_i32(size_at, int32_t(total));
     b_.metrics().add_bytes_out(4 + uint64_t(total));
@@ -260,6 +315,141 @@ awaitable<void> connection::write_response(slot& s) {
     if (pos < buf.size())
         co_await asio::async_write(socket_, asio::buffer(buf.data() + pos, buf.size() - pos),
                                    asio::use_awaitable);
+}
+
+// ---- SASL -------------------------------------------------------------------
+
+std::shared_ptr<connection::slot> connection::answer_now(int32_t correlation_id, int16_t api_key,
+                                                         bool flexible) {
+    auto s = std::make_shared<slot>();
+    s->correlation_id = correlation_id;
+    s->api_key = api_key;
+    s->flexible_header = protocol::response_header_flexible(api_key, flexible);
+    pending_.push_back(s);
+    return s;
+}
+
+std::optional<std::string> connection::sasl_step(std::string_view token, std::string& error,
+                                                 bool& done) {
+    auto step = sasl_->step(token);
+    if (step.state == security::sasl_step::status::failure) {
+        error = step.error;
+        sasl_.reset();  // nothing more is taken on this connection
+        b_.metrics().record_sasl(false);
+        spdlog::warn(
+            "client {} (client id '{}'): SASL {} authentication failed for user '{}': "
+            "{}",
+            peer_, last_client_id_.value_or(""), mechanism_, step.user, step.error);
+        return std::nullopt;
+    }
+    done = step.state == security::sasl_step::status::success;
+    if (done) {
+        auth_ = auth_state::authenticated;
+        principal_ = "User:" + step.user;
+        sasl_.reset();
+        b_.metrics().record_sasl(true);
+        spdlog::debug("client {} authenticated as {} with SASL {}", peer_, principal_, mechanism_);
+    }
+    return std::move(step.response);
+}
+
+void connection::sasl_handshake(const std::vector<uint8_t>& frame, const api_handler& h) {
+    protocol::reader r(frame);
+    protocol::request_header header;
+    protocol::sasl_handshake_request req;
+    try {
+        header = protocol::read_request_header(r, false);
+        req = protocol::decode<protocol::sasl_handshake_request>(r, header.api_version);
+    } catch (const protocol::decode_error& e) {
+        reject(std::string(h.name) + " v" +
+                   std::to_string(protocol::peek_request_header(frame).api_version),
+               protocol::peek_client_id(frame), std::string("malformed request: ") + e.what());
+        return;
+    }
+    last_client_id_ = header.client_id;
+    auto s = answer_now(header.correlation_id, h.key, false);
+    protocol::sasl_handshake_response resp;
+    const auto& enabled = b_.settings().sasl_mechanisms;
+    resp.mechanisms = enabled;
+    bool offered = std::find(enabled.begin(), enabled.end(), req.mechanism) != enabled.end();
+    if (auth_ != auth_state::handshake) {
+        resp.error_code = protocol::code(protocol::error_code::illegal_sasl_state);
+        s->close_after = true;
+    } else if (!offered || !b_.settings().sasl_users) {
+        resp.error_code = protocol::code(protocol::error_code::unsupported_sasl_mechanism);
+        s->close_after = true;
+        spdlog::warn(
+            "client {} (client id '{}'): SASL mechanism '{}' is not enabled on listener "
+            "{} (enabled: {})",
+            peer_, last_client_id_.value_or(""), req.mechanism, via_->name,
+            fmt::join(enabled, ","));
+    } else {
+        sasl_ = security::make_sasl_server(req.mechanism, *b_.settings().sasl_users);
+        mechanism_ = req.mechanism;
+        auth_ = header.api_version == 0 ? auth_state::raw_tokens : auth_state::framed;
+    }
+    protocol::encode(s->body, resp, header.api_version);
+    s->ready = true;
+    wake_writer();
+}
+
+void connection::sasl_authenticate(const std::vector<uint8_t>& frame, const api_handler& h) {
+    auto peek = protocol::peek_request_header(frame);
+    bool flexible = peek.api_version >= h.flexible_from;
+    protocol::reader r(frame);
+    protocol::request_header header;
+    protocol::sasl_authenticate_request req;
+    try {
+        header = protocol::read_request_header(r, flexible);
+        req = protocol::decode<protocol::sasl_authenticate_request>(r, header.api_version);
+    } catch (const protocol::decode_error& e) {
+        reject(std::string(h.name) + " v" + std::to_string(peek.api_version),
+               protocol::peek_client_id(frame), std::string("malformed request: ") + e.what());
+        return;
+    }
+    last_client_id_ = header.client_id;
+    auto s = answer_now(header.correlation_id, h.key, flexible);
+    protocol::sasl_authenticate_response resp;
+    if (auth_ != auth_state::framed || !sasl_) {
+        resp.error_code = protocol::code(protocol::error_code::illegal_sasl_state);
+        resp.error_message = "SaslAuthenticate before a SaslHandshake v1";
+        s->close_after = true;
+    } else {
+        std::string error;
+        bool done = false;
+        std::string_view token(reinterpret_cast<const char*>(req.auth_bytes.data()),
+                               req.auth_bytes.size());
+        auto answer = sasl_step(token, error, done);
+        if (!answer) {
+            resp.error_code = protocol::code(protocol::error_code::sasl_authentication_failed);
+            resp.error_message = error;
+            s->close_after = true;
+        } else {
+            resp.auth_bytes.assign(answer->begin(), answer->end());
+        }
+    }
+    protocol::encode(s->body, resp, header.api_version);
+    s->ready = true;
+    wake_writer();
+}
+
+void connection::sasl_raw_token(const std::vector<uint8_t>& frame) {
+    if (!sasl_) return;  // failed already; the connection is closing
+    std::string error;
+    bool done = false;
+    std::string_view token(reinterpret_cast<const char*>(frame.data()), frame.size());
+    auto answer = sasl_step(token, error, done);
+    if (!answer) {
+        // The raw framing has no way to carry an error: close, as Kafka does.
+        close("");
+        return;
+    }
+    auto s = std::make_shared<slot>();
+    s->raw = true;
+    s->body.raw(answer->data(), answer->size());
+    s->ready = true;
+    pending_.push_back(s);
+    wake_writer();
 }
 
 }  // namespace sluice::broker

@@ -6,6 +6,13 @@
 // coroutine per request; the write loop sends responses strictly in request
 // order. Malformed input (bad length, unknown API, unsupported version,
 // undecodable request) logs one line and closes this connection only.
+//
+// SASL listeners: until the client has authenticated, only ApiVersions,
+// SaslHandshake and SaslAuthenticate are taken, and they are handled inline in
+// the read loop (not as handler coroutines), because after SaslHandshake v0 the
+// next frames are bare SASL tokens without a request header. After a v1
+// handshake the tokens come in SaslAuthenticate requests. A failed
+// authentication gets its answer (framed) and then the connection is closed.
 
 #include "broker/asio.h"
 #include "broker/event.h"
@@ -13,14 +20,21 @@
 
 #include <deque>
 #include <memory>
+#include <optional>
+#include <string>
 
 namespace sluice::broker {
 
 class broker;
+struct listener;
+namespace security {
+class sasl_server;
+}
 
 class connection : public std::enable_shared_from_this<connection> {
 public:
-    connection(broker& b, tcp::socket socket);
+    connection(broker& b, tcp::socket socket, const listener* via);
+    ~connection();
     void start();
 
 private:
@@ -31,6 +45,7 @@ private:
         bool ready = false;
         bool respond = true;
         bool close_after = false;
+        bool raw = false;  // a bare SASL token frame: no response header
         protocol::writer body;
     };
 
@@ -50,10 +65,26 @@ private:
     void reject(const std::string& api, const std::optional<std::string>& client_id,
                 const std::string& why);
     void wake_writer();
+    // SASL before authentication; each returns after queuing its answer (or
+    // closing the connection).
+    void sasl_handshake(const std::vector<uint8_t>& frame, const api_handler& h);
+    void sasl_authenticate(const std::vector<uint8_t>& frame, const api_handler& h);
+    void sasl_raw_token(const std::vector<uint8_t>& frame);
+    // Feeds one token to the mechanism: the token to answer with, or nullopt on
+    // failure (logged; `error` set).
+    std::optional<std::string> sasl_step(std::string_view token, std::string& error, bool& done);
+    std::shared_ptr<slot> answer_now(int32_t correlation_id, int16_t api_key, bool flexible);
+
+    enum class auth_state { open, handshake, raw_tokens, framed, authenticated };
 
     broker& b_;
     tcp::socket socket_;
     std::string peer_;
+    const listener* via_;
+    auth_state auth_ = auth_state::open;
+    std::string mechanism_;
+    std::unique_ptr<security::sasl_server> sasl_;
+    std::string principal_ = "User:ANONYMOUS";
     std::optional<std::string> last_client_id_;  // of the last request with a header read
     std::deque<std::shared_ptr<slot>> pending_;
     std::shared_ptr<event> writer_wake_;

@@ -28,6 +28,8 @@ struct request_context {
     std::shared_ptr<std::vector<uint8_t>> frame;  // owns the bytes `body` points into
     std::string peer;                            // "ip:port" of the client
     bool plaintext = true;                       // sendfile allowed
+    const struct listener* via = nullptr;        // the listener the client connected to
+    std::string principal = "User:ANONYMOUS";    // after SASL: "User:<name>"
     int16_t version() const { return header.api_version; }
     std::string client_id() const { return header.client_id.value_or(""); }
 };

@@ -142,6 +142,12 @@ std::string broker_metrics::render(int64_t connections) const {
            "or version, malformed request).");
     sample(out, "sluice_connection_problems_total", "",
            std::to_string(connection_problems_.load(relaxed)));
+    header(out, "sluice_sasl_authentications_total", "counter",
+           "SASL authentications on SASL listeners, by result.");
+    sample(out, "sluice_sasl_authentications_total", "result=\"success\"",
+           std::to_string(sasl_ok_.load(relaxed)));
+    sample(out, "sluice_sasl_authentications_total", "result=\"failure\"",
+           std::to_string(sasl_failed_.load(relaxed)));
     header(out, "sluice_log_flush_latency_seconds", "histogram",
            "Time one log flush took: fsync of the segment, its indexes and, after a roll or "
            "creation, the directory.");

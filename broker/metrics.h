@@ -47,6 +47,10 @@ public:
     void add_messages_in(uint64_t n) { messages_in_.fetch_add(n, std::memory_order_relaxed); }
     // One log flush (fsync of segment, indexes and directory as needed) took `d`.
     void record_flush(std::chrono::steady_clock::duration d) { flush_latency_.observe(d); }
+    // One SASL authentication ended (succeeded or failed).
+    void record_sasl(bool ok) {
+        (ok ? sasl_ok_ : sasl_failed_).fetch_add(1, std::memory_order_relaxed);
+    }
     // A client connection was closed because of something it sent.
     void record_connection_problem() {
         connection_problems_.fetch_add(1, std::memory_order_relaxed);
@@ -68,6 +72,8 @@ private:
     std::atomic<uint64_t> bytes_out_{0};
     std::atomic<uint64_t> messages_in_{0};
     std::atomic<uint64_t> connection_problems_{0};
+    std::atomic<uint64_t> sasl_ok_{0};
+    std::atomic<uint64_t> sasl_failed_{0};
     latency_histogram flush_latency_;
 };
 

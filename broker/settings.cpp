@@ -1,5 +1,6 @@
 #include "broker/settings.h"
 
+#include "broker/security/scram.h"
 #include "config/topic_config.h"
 
 #include <stdexcept>
@@ -44,13 +45,24 @@ broker_settings settings_from_config(const config::broker_config& cfg) {
         for (auto& n : cfg.controller_listener_names) controller |= n == l.name;
         if (controller) continue;
         // Serving such a listener in plain text would look secure and not be.
-        if (l.security_protocol != "PLAINTEXT")
+        if (l.security_protocol != "PLAINTEXT" && l.security_protocol != "SASL_PLAINTEXT")
             throw std::runtime_error("listeners: " + l.name + " uses " + l.security_protocol +
                                      ", which this version of sluiced does not implement yet "
-                                     "(TLS and SASL are planned); use PLAINTEXT listeners");
-        s.listeners.push_back({l.name, l.host, l.port});
+                                     "(TLS is planned); use PLAINTEXT or SASL_PLAINTEXT listeners");
+        s.listeners.push_back({l.name, l.host, l.port, l.security_protocol});
+    }
+    s.sasl_mechanisms = cfg.sasl_enabled_mechanisms;
+    bool sasl = false;
+    for (auto& l : s.listeners) sasl |= l.sasl();
+    if (sasl && cfg.sasl_users_file) {
+        auto users = std::make_shared<security::credential_store>(
+            security::credential_store::load_file(*cfg.sasl_users_file));
+        s.sasl_users = std::move(users);
     }
     s.advertised_listeners = convert(cfg.advertised_listeners);
+    for (auto& a : s.advertised_listeners)
+        for (auto& l : cfg.listeners)
+            if (l.name == a.name) a.security_protocol = l.security_protocol;
     if (s.advertised_listeners.empty()) s.advertised_listeners = s.listeners;
     for (auto& a : s.advertised_listeners)
         if (a.host.empty() || a.host == "0.0.0.0" || a.host == "::") a.host = "localhost";

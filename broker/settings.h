@@ -8,15 +8,22 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace sluice::broker {
 
+namespace security {
+class credential_store;
+}
+
 struct listener {
     std::string name;  // PLAINTEXT, SSL, ...
     std::string host;  // empty = all interfaces
     uint16_t port = 0;
+    std::string security_protocol = "PLAINTEXT";
+    bool sasl() const { return security_protocol.rfind("SASL_", 0) == 0; }
 };
 
 struct broker_settings {
@@ -41,6 +48,10 @@ struct broker_settings {
     storage::log_config log_defaults;
     std::string default_compression_type = "producer";
     std::string log_level = "info";
+    // SASL: mechanisms offered and the users (from sasl.users.file; null when no
+    // listener uses SASL).
+    std::vector<std::string> sasl_mechanisms;
+    std::shared_ptr<const security::credential_store> sasl_users;
     // The validated configuration itself (DescribeConfigs, topic defaults).
     config::broker_config config;
 };

@@ -132,6 +132,7 @@ struct broker_config {
 
     // Security
     std::vector<std::string> sasl_enabled_mechanisms;
+    std::optional<std::string> sasl_users_file;
     std::vector<std::string> super_users;  // "User:alice" principals
     std::string ssl_keystore_type;
     std::optional<std::string> ssl_keystore_location;

@@ -585,6 +585,14 @@ private:
 
         // Security
         c.sasl_enabled_mechanisms = list("sasl.enabled.mechanisms");
+        c.sasl_users_file = opt_str("sasl.users.file");
+        for (const auto& l : c.listeners) {
+            if ((l.security_protocol == "SASL_PLAINTEXT" || l.security_protocol == "SASL_SSL") &&
+                !c.sasl_users_file)
+                fail("sasl.users.file", "must be set because listener " + in_quotes(l.name) +
+                                            " uses " + l.security_protocol +
+                                            " (expected the path of a YAML file of users)");
+        }
         if (auto su = opt_str("super.users")) {
             size_t start = 0;
             while (start <= su->size()) {

@@ -519,6 +519,11 @@ std::vector<key_decl> build_table() {
           "SASL mechanisms offered on SASL listeners.")
             .one_of({"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"})
             .kafka("GSSAPI"),
+        B("sasl.users.file", t_string, none, high,
+          "YAML file mapping user names to passwords (alice: alice-secret) for SASL "
+          "PLAIN and SCRAM on SASL listeners; read at start-up, passwords are kept only "
+          "as salted SCRAM credentials. Required when a listener uses SASL_PLAINTEXT.")
+            .sluice_only(),
         B("super.users", t_string, none, medium,
           "Principals allowed everything regardless of ACLs, separated by ';' "
           "(User:alice;User:bob).")

@@ -40,7 +40,7 @@ awaitable<protocol::describe_cluster_response> handle_describe_cluster(
                      ctx.client_id(), *resp.error_message);
         co_return resp;
     }
-    const auto& adv = b.advertised();
+    const auto& adv = b.advertised(ctx.via);
     resp.brokers.push_back({s.node_id, adv.host, int32_t(adv.port), std::nullopt});
     if (req.include_cluster_authorized_operations)
         resp.cluster_authorized_operations = cluster_operations;

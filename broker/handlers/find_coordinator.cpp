@@ -8,7 +8,7 @@ namespace sluice::broker {
 awaitable<protocol::find_coordinator_response> handle_find_coordinator(
     request_context& ctx, protocol::find_coordinator_request& req) {
     auto& b = ctx.b;
-    const auto& adv = b.advertised();
+    const auto& adv = b.advertised(ctx.via);
     protocol::find_coordinator_response resp;
     auto answer = [&](protocol::find_coordinator_response::coordinator& c) {
         if (req.key_type == 0) {

@@ -28,6 +28,10 @@ awaitable<protocol::incremental_alter_configs_response> handle_incremental_alter
 awaitable<protocol::delete_records_response> handle_delete_records(request_context&, protocol::delete_records_request&);
 awaitable<protocol::describe_cluster_response> handle_describe_cluster(request_context&, protocol::describe_cluster_request&);
 
+// SASL (the exchange itself runs in the connection; these answer out-of-place requests)
+awaitable<protocol::sasl_handshake_response> handle_sasl_handshake(request_context&, protocol::sasl_handshake_request&);
+awaitable<protocol::sasl_authenticate_response> handle_sasl_authenticate(request_context&, protocol::sasl_authenticate_request&);
+
 // Idempotent producers
 awaitable<protocol::init_producer_id_response> handle_init_producer_id(request_context&, protocol::init_producer_id_request&);
 

@@ -31,7 +31,7 @@ awaitable<protocol::metadata_response> handle_metadata(request_context& ctx,
     auto& b = ctx.b;
     const auto& s = b.settings();
     protocol::metadata_response resp;
-    const auto& adv = b.advertised();
+    const auto& adv = b.advertised(ctx.via);
     resp.brokers.push_back({s.node_id, adv.host, adv.port, std::nullopt});
     resp.cluster_id = s.cluster_id;
     resp.controller_id = s.node_id;

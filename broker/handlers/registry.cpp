@@ -25,6 +25,8 @@ const std::vector<api_handler>& api_handlers() {
             make_handler<incremental_alter_configs_request, incremental_alter_configs_response, &handle_incremental_alter_configs>("IncrementalAlterConfigs"),
             make_handler<delete_records_request, delete_records_response, &handle_delete_records>("DeleteRecords"),
             make_handler<describe_cluster_request, describe_cluster_response, &handle_describe_cluster>("DescribeCluster"),
+            make_handler<sasl_handshake_request, sasl_handshake_response, &handle_sasl_handshake>("SaslHandshake"),
+            make_handler<sasl_authenticate_request, sasl_authenticate_response, &handle_sasl_authenticate>("SaslAuthenticate"),
             make_handler<init_producer_id_request, init_producer_id_response, &handle_init_producer_id>("InitProducerId"),
             make_handler<find_coordinator_request, find_coordinator_response, &handle_find_coordinator>("FindCoordinator"),
             make_handler<join_group_request, join_group_response, &handle_join_group>("JoinGroup"),

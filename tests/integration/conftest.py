@@ -11,11 +11,13 @@ SIGALRM watchdog (default 120 s, `@pytest.mark.timeout(N)` to change it); all
 waits inside tests are bounded anyway.
 """
 
+import json
 import os
 import re
 import secrets
 import signal
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -146,3 +148,14 @@ def closer():
             fn()
         except Exception:  # noqa: BLE001 - teardown of a client that may be broken
             pass
+
+
+@pytest.fixture(scope="session")
+def kafkajs_installed():
+    """Fails (never skips) unless kafkajs 2.2.4 is installed in node/node_modules."""
+    pkg = Path(__file__).resolve().parent / "node" / "node_modules" / "kafkajs" / "package.json"
+    if not pkg.is_file():
+        pytest.fail(f"kafkajs is not installed in {pkg.parent.parent}: run "
+                    f"deploy/bootstrap.sh deps (npm install in tests/integration/node)",
+                    pytrace=False)
+    assert json.loads(pkg.read_text())["version"] == "2.2.4"

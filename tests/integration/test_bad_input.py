@@ -239,15 +239,33 @@ def test_unknown_config_key_stops_the_start(sluiced_bin, tmp_path):
     assert "no.such.key" in err, f"stderr does not name the key:\n{err}"
 
 
-@pytest.mark.parametrize("protocol", ["SASL_PLAINTEXT", "SSL"])
+@pytest.mark.parametrize("protocol", ["SSL", "SASL_SSL"])
 def test_listener_with_unimplemented_security_stops_the_start(sluiced_bin, tmp_path, protocol):
     # Serving it as plain text would look secure and not be.
     extra = {"listeners": "SECURE://127.0.0.1:0", "advertised.listeners": "SECURE://127.0.0.1:1",
              "listener.security.protocol.map": f"SECURE:{protocol}"}
-    if protocol == "SSL":
+    if protocol.endswith("SSL"):
         pem = tmp_path / "broker.pem"
         pem.write_text("placeholder\n")
         extra["ssl.keystore.location"] = str(pem)
+    if protocol.startswith("SASL"):
+        users = tmp_path / "users.yaml"
+        users.write_text("alice: alice-secret\n")
+        extra["sasl.users.file"] = str(users)
     rc, out, err = run_bad_config(sluiced_bin, tmp_path, extra)
     assert rc != 0, f"exit code {rc}; stderr:\n{err}"
     assert protocol in err and "does not implement" in err, err
+
+
+@pytest.mark.parametrize("content", [None, "- alice\n", "alice: [hunter2]\n"])
+def test_bad_sasl_users_file_stops_the_start(sluiced_bin, tmp_path, content):
+    users = tmp_path / "users.yaml"
+    if content is not None:
+        users.write_text(content)
+    extra = {"listeners": "SASL_PLAINTEXT://127.0.0.1:0",
+             "advertised.listeners": "SASL_PLAINTEXT://127.0.0.1:1",
+             "sasl.users.file": str(users)}
+    rc, out, err = run_bad_config(sluiced_bin, tmp_path, extra)
+    assert rc != 0, f"exit code {rc}; stderr:\n{err}"
+    assert "sasl.users.file" in err and str(users) in err, err
+    assert "hunter2" not in err, "a password was printed"

@@ -4,23 +4,12 @@ import json
 import subprocess
 from pathlib import Path
 
-import pytest
 from kafka import TopicPartition
 
 from sluice_clients import NODE_ID, create_topic, kp_consumer, kp_poll
 
 NODE_DIR = Path(__file__).resolve().parent / "node"
 NODE_TIMEOUT_S = 90
-
-
-@pytest.fixture(scope="module")
-def kafkajs_installed():
-    if not (NODE_DIR / "node_modules" / "kafkajs" / "package.json").is_file():
-        pytest.fail(f"kafkajs is not installed in {NODE_DIR}/node_modules: "
-                    f"run deploy/bootstrap.sh deps (npm install in tests/integration/node)",
-                    pytrace=False)
-    version = json.loads((NODE_DIR / "node_modules" / "kafkajs" / "package.json").read_text())
-    assert version["version"] == "2.2.4"
 
 
 def run_node(script, broker, topic):

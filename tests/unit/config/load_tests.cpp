@@ -117,6 +117,7 @@ listener.security.protocol.map:
   PLAINTEXT: PLAINTEXT
   EXTERNAL: SASL_PLAINTEXT
   CONTROLLER: PLAINTEXT
+sasl.users.file: /etc/sluice/users.yaml
 )");
     CHECK(c.log_dirs == std::vector<std::string>{"/data/a", "/data/b"});
     REQUIRE(c.listeners.size() == 2);
@@ -366,11 +367,13 @@ TEST_CASE("listener cross-checks", "[config]") {
     SECTION("inter-broker listener defaults to the first when there is no PLAINTEXT") {
         auto c = load_text(
             "listeners: INTERNAL://:9092,EXTERNAL://:9094\n"
-            "listener.security.protocol.map: INTERNAL:PLAINTEXT,EXTERNAL:SASL_PLAINTEXT\n");
+            "listener.security.protocol.map: INTERNAL:PLAINTEXT,EXTERNAL:SASL_PLAINTEXT\n"
+            "sasl.users.file: /etc/sluice/users.yaml\n");
         CHECK(c.inter_broker_listener_name == "INTERNAL");
         auto d = load_text(
             "listeners: internal://:9092,external://:9094\n"
             "listener.security.protocol.map: INTERNAL:PLAINTEXT,EXTERNAL:SASL_PLAINTEXT\n"
+            "sasl.users.file: /etc/sluice/users.yaml\n"
             "inter.broker.listener.name: external\n");
         CHECK(d.inter_broker_listener_name == "EXTERNAL");
     }
@@ -386,6 +389,14 @@ TEST_CASE("listener cross-checks", "[config]") {
     SECTION("a broker needs a non-controller listener") {
         auto e = load_error("listeners: CONTROLLER://:9093\n");
         CHECK_THAT(e, Contains("a broker needs a listener that is not a controller listener"));
+    }
+    SECTION("SASL listeners need a users file") {
+        auto e = load_error("listeners: SASL_PLAINTEXT://:9093\n");
+        CHECK_THAT(e, Contains("sasl.users.file: must be set because listener "
+                               "\"SASL_PLAINTEXT\" uses SASL_PLAINTEXT"));
+        auto c = load_text(
+            "listeners: SASL_PLAINTEXT://:9093\nsasl.users.file: /etc/sluice/users.yaml\n");
+        CHECK(c.sasl_users_file == "/etc/sluice/users.yaml");
     }
     SECTION("SSL listeners need a key store") {
         auto e = load_error("listeners: SSL://:9093\n");
