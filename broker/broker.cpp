@@ -142,8 +142,10 @@ int broker::run() {
 awaitable<void> broker::accept_loop(std::shared_ptr<tcp::acceptor> acceptor, const listener* via) {
     while (!stopping_) {
         tcp::socket socket(asio::make_strand(io_));
+        tcp::endpoint peer;  // known even if the client resets right away
         boost::system::error_code ec;
-        co_await acceptor->async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+        co_await acceptor->async_accept(socket, peer,
+                                        asio::redirect_error(asio::use_awaitable, ec));
         if (ec) {
             if (stopping_ || ec == asio::error::operation_aborted) break;
             spdlog::warn("accept failed: {}", ec.message());
@@ -154,7 +156,7 @@ awaitable<void> broker::accept_loop(std::shared_ptr<tcp::acceptor> acceptor, con
                          settings_.max_connections);
             continue;
         }
-        std::make_shared<connection>(*this, std::move(socket), via)->start();
+        std::make_shared<connection>(*this, std::move(socket), via, peer)->start();
     }
 }
 

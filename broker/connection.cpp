@@ -2,12 +2,15 @@
 
 #include "broker/broker.h"
 #include "broker/security/scram.h"
+#include "broker/security/tls.h"
 #include "protocol/messages/api_versions.h"
 #include "protocol/messages/sasl_authenticate.h"
 #include "protocol/messages/sasl_handshake.h"
 
 #include <spdlog/spdlog.h>
 #include <sys/sendfile.h>
+#include <unistd.h>
+#include <boost/asio/ssl/stream.hpp>
 
 #include <fmt/ranges.h>
 #include <algorithm>
@@ -21,14 +24,24 @@ constexpr int16_t sasl_handshake_key = protocol::sasl_handshake_request::api_key
 constexpr int16_t sasl_authenticate_key = protocol::sasl_authenticate_request::api_key;
 }  // namespace
 
+struct connection::tls_stream {
+    asio::ssl::stream<tcp::socket&> s;
+};
+
 connection::~connection() = default;
 
-connection::connection(broker& b, tcp::socket socket, const listener* via)
+connection::connection(broker& b, tcp::socket socket, const listener* via,
+                       const tcp::endpoint& peer)
     : b_(b), socket_(std::move(socket)), via_(via) {
     if (via_ && via_->sasl()) auth_ = auth_state::handshake;
+    if (via_ && via_->tls() && b_.settings().tls)
+        tls_ = std::make_unique<tls_stream>(
+            tls_stream{asio::ssl::stream<tcp::socket&>(socket_, b_.settings().tls->native())});
+    auto addr = peer.address();
+    if (addr.is_v6() && addr.to_v6().is_v4_mapped())
+        addr = asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6());
+    peer_ = addr.to_string() + ":" + std::to_string(peer.port());
     boost::system::error_code ec;
-    auto ep = socket_.remote_endpoint(ec);
-    peer_ = ec ? "unknown" : ep.address().to_string() + ":" + std::to_string(ep.port());
     socket_.set_option(tcp::no_delay(true), ec);
 }
 
@@ -36,8 +49,49 @@ void connection::start() {
     auto self = shared_from_this();
     b_.connections++;
     spdlog::debug("connection from {} accepted", peer_);
+    if (tls_)
+        asio::co_spawn(socket_.get_executor(), tls_handshake(self), asio::detached);
+    else
+        start_loops();
+}
+
+void connection::start_loops() {
+    auto self = shared_from_this();
     asio::co_spawn(socket_.get_executor(), read_loop(self), asio::detached);
     asio::co_spawn(socket_.get_executor(), write_loop(self), asio::detached);
+}
+
+awaitable<void> connection::tls_handshake(std::shared_ptr<connection> self) {
+    // A client that never finishes the handshake is dropped after 10 s.
+    asio::steady_timer timer(self->socket_.get_executor());
+    timer.expires_after(std::chrono::seconds(10));
+    auto on_timeout = [self](const boost::system::error_code& ec) {
+        if (ec) return;
+        boost::system::error_code ignored;
+        self->socket_.close(ignored);
+    };
+    timer.async_wait(on_timeout);
+    boost::system::error_code ec;
+    co_await self->tls_->s.async_handshake(asio::ssl::stream_base::server,
+                                           asio::redirect_error(asio::use_awaitable, ec));
+    timer.cancel();
+    if (ec) {
+        if (!self->closed_) {
+            self->b_.metrics().record_connection_problem();
+            spdlog::warn(
+                "client {}: TLS handshake on listener {} failed: {}; closing the "
+                "connection",
+                self->peer_, self->via_->name, ec.message());
+            self->close("");
+        }
+        co_return;
+    }
+    std::string subject = security::peer_subject(self->tls_->s.native_handle());
+    if (!subject.empty()) {
+        self->principal_ = "User:" + subject;
+        spdlog::debug("client {} authenticated as {} with TLS", self->peer_, self->principal_);
+    }
+    self->start_loops();
 }
 
 void connection::close(const std::string& why) {
@@ -82,7 +136,10 @@ awaitable<void> connection::read_frames() {
                 co_await reader_wake_->wait(std::chrono::seconds(5));
             }
             uint8_t len_buf[4];
-            co_await asio::async_read(socket_, asio::buffer(len_buf), asio::use_awaitable);
+            if (tls_)
+                co_await asio::async_read(tls_->s, asio::buffer(len_buf), asio::use_awaitable);
+            else
+                co_await asio::async_read(socket_, asio::buffer(len_buf), asio::use_awaitable);
             int32_t len = int32_t(uint32_t(len_buf[0]) << 24 | uint32_t(len_buf[1]) << 16 |
                                   uint32_t(len_buf[2]) << 8 | uint32_t(len_buf[3]));
             const bool raw_token = auth_ == auth_state::raw_tokens;
@@ -108,7 +165,10 @@ awaitable<void> connection::read_frames() {
                 break;
             }
             auto frame = std::make_shared<std::vector<uint8_t>>(size_t(len));
-            co_await asio::async_read(socket_, asio::buffer(*frame), asio::use_awaitable);
+            if (tls_)
+                co_await asio::async_read(tls_->s, asio::buffer(*frame), asio::use_awaitable);
+            else
+                co_await asio::async_read(socket_, asio::buffer(*frame), asio::use_awaitable);
             b_.metrics().add_bytes_in(4 + uint64_t(len));
             dispatch(std::move(frame));
         }
@@ -200,7 +260,7 @@ void connection::dispatch(std::shared_ptr<std::vector<uint8_t>> frame) {
 
     auto ctx = std::make_shared<request_context>(
         request_context{b_, std::move(header), protocol::byte_view(*frame).subspan(r.position()),
-                        frame, peer_, true, via_, principal_});
+                        frame, peer_, !tls_, via_, principal_});
     asio::co_spawn(socket_.get_executor(), run_request(shared_from_this(), std::move(ctx), s, h),
                    asio::detached);
 }
@@ -282,6 +342,10 @@ awaitable<void> connection::write_response(slot& s) {
 
     auto& buf = s.body.buffer();
     const auto& splices = s.body.splices();
+    if (tls_) {
+        co_await write_tls(head.buffer(), s.body);
+        co_return;
+    }
     if (splices.empty()) {
         std::array<asio::const_buffer, 2> bufs{asio::buffer(head.buffer()), asio::buffer(buf)};
         co_await asio::async_write(socket_, bufs, asio::use_awaitable);
@@ -315,6 +379,40 @@ awaitable<void> connection::write_response(slot& s) {
     if (pos < buf.size())
         co_await asio::async_write(socket_, asio::buffer(buf.data() + pos, buf.size() - pos),
                                    asio::use_awaitable);
+}
+
+awaitable<void> connection::write_tls(const std::vector<uint8_t>& head,
+                                      const protocol::writer& body) {
+    // No sendfile through TLS: record data is read from the log files (the
+    // slices pin them) into a buffer and encrypted, as Kafka does.
+    const auto& buf = body.buffer();
+    std::vector<uint8_t> out(head);
+    constexpr size_t chunk = 256 * 1024;
+    size_t pos = 0;
+    for (auto& sp : body.splices()) {
+        out.insert(out.end(), buf.begin() + long(pos), buf.begin() + long(sp.at));
+        pos = sp.at;
+        off_t off = off_t(sp.slice.position);
+        size_t left = sp.slice.size;
+        while (left > 0) {
+            size_t at = out.size();
+            size_t want = std::min(left, chunk);
+            out.resize(at + want);
+            ssize_t n = ::pread(sp.slice.fd, out.data() + at, want, off);
+            if (n <= 0)
+                throw std::runtime_error(n == 0 ? "log file shorter than the promised fetch data"
+                                                : std::string("pread: ") + strerror(errno));
+            out.resize(at + size_t(n));
+            off += n;
+            left -= size_t(n);
+            if (out.size() >= chunk) {
+                co_await asio::async_write(tls_->s, asio::buffer(out), asio::use_awaitable);
+                out.clear();
+            }
+        }
+    }
+    out.insert(out.end(), buf.begin() + long(pos), buf.end());
+    if (!out.empty()) co_await asio::async_write(tls_->s, asio::buffer(out), asio::use_awaitable);
 }
 
 // ---- SASL -------------------------------------------------------------------

@@ -33,7 +33,7 @@ class sasl_server;
 
 class connection : public std::enable_shared_from_this<connection> {
 public:
-    connection(broker& b, tcp::socket socket, const listener* via);
+    connection(broker& b, tcp::socket socket, const listener* via, const tcp::endpoint& peer);
     ~connection();
     void start();
 
@@ -49,6 +49,10 @@ private:
         protocol::writer body;
     };
 
+    struct tls_stream;  // Asio's SSL stream over socket_ (connection.cpp)
+
+    static awaitable<void> tls_handshake(std::shared_ptr<connection> self);
+    void start_loops();
     static awaitable<void> read_loop(std::shared_ptr<connection> self);
     static awaitable<void> write_loop(std::shared_ptr<connection> self);
     static awaitable<void> run_request(std::shared_ptr<connection> self,
@@ -57,6 +61,7 @@ private:
     awaitable<void> read_frames();
     awaitable<void> write_frames();
     awaitable<void> write_response(slot& s);
+    awaitable<void> write_tls(const std::vector<uint8_t>& head, const protocol::writer& body);
     void dispatch(std::shared_ptr<std::vector<uint8_t>> frame);
     void answer_unsupported_api_versions(const protocol::request_header& h);
     void close(const std::string& why);
@@ -81,6 +86,7 @@ private:
     tcp::socket socket_;
     std::string peer_;
     const listener* via_;
+    std::unique_ptr<tls_stream> tls_;  // SSL and SASL_SSL listeners
     auth_state auth_ = auth_state::open;
     std::string mechanism_;
     std::unique_ptr<security::sasl_server> sasl_;

@@ -1,6 +1,7 @@
 #include "broker/settings.h"
 
 #include "broker/security/scram.h"
+#include "broker/security/tls.h"
 #include "config/topic_config.h"
 
 #include <stdexcept>
@@ -44,16 +45,15 @@ broker_settings settings_from_config(const config::broker_config& cfg) {
         bool controller = false;
         for (auto& n : cfg.controller_listener_names) controller |= n == l.name;
         if (controller) continue;
-        // Serving such a listener in plain text would look secure and not be.
-        if (l.security_protocol != "PLAINTEXT" && l.security_protocol != "SASL_PLAINTEXT")
-            throw std::runtime_error("listeners: " + l.name + " uses " + l.security_protocol +
-                                     ", which this version of sluiced does not implement yet "
-                                     "(TLS is planned); use PLAINTEXT or SASL_PLAINTEXT listeners");
         s.listeners.push_back({l.name, l.host, l.port, l.security_protocol});
     }
     s.sasl_mechanisms = cfg.sasl_enabled_mechanisms;
-    bool sasl = false;
-    for (auto& l : s.listeners) sasl |= l.sasl();
+    bool sasl = false, tls = false;
+    for (auto& l : s.listeners) {
+        sasl |= l.sasl();
+        tls |= l.tls();
+    }
+    if (tls) s.tls = std::make_shared<security::tls_context>(cfg);
     if (sasl && cfg.sasl_users_file) {
         auto users = std::make_shared<security::credential_store>(
             security::credential_store::load_file(*cfg.sasl_users_file));

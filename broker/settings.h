@@ -16,7 +16,8 @@ namespace sluice::broker {
 
 namespace security {
 class credential_store;
-}
+class tls_context;
+}  // namespace security
 
 struct listener {
     std::string name;  // PLAINTEXT, SSL, ...
@@ -24,6 +25,7 @@ struct listener {
     uint16_t port = 0;
     std::string security_protocol = "PLAINTEXT";
     bool sasl() const { return security_protocol.rfind("SASL_", 0) == 0; }
+    bool tls() const { return security_protocol == "SSL" || security_protocol == "SASL_SSL"; }
 };
 
 struct broker_settings {
@@ -52,6 +54,8 @@ struct broker_settings {
     // listener uses SASL).
     std::vector<std::string> sasl_mechanisms;
     std::shared_ptr<const security::credential_store> sasl_users;
+    // TLS for SSL and SASL_SSL listeners (null when there are none).
+    std::shared_ptr<security::tls_context> tls;
     // The validated configuration itself (DescribeConfigs, topic defaults).
     config::broker_config config;
 };

@@ -3,8 +3,11 @@
 Every wait is bounded; nothing here sleeps for synchronisation.
 """
 
+import json
 import secrets
+import subprocess
 import time
+from pathlib import Path
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
@@ -151,3 +154,27 @@ def cf_consume(bootstrap, topic, partition, n, timeout=20, offset=OFFSET_BEGINNI
         return got
     finally:
         c.close()
+
+
+NODE_DIR = Path(__file__).resolve().parent / "node"
+NODE_JSON_TIMEOUT_S = 90  # the scripts' own watchdog (common.js) is 60 s
+
+
+def run_node_json(script, *args, timeout=NODE_JSON_TIMEOUT_S):
+    """Runs `node node/<script> args...`, a script that prints one JSON object as its
+    last stdout line with "ok" true (exit 0) or false (exit 1). Returns (that object,
+    seconds it took, its stderr)."""
+    cmd = ["node", str(NODE_DIR / script), *map(str, args)]
+    started = time.monotonic()
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=NODE_DIR)
+    except subprocess.TimeoutExpired as e:
+        raise AssertionError(f"{script} did not finish within {timeout}s; "
+                             f"stderr: {e.stderr!r}") from None
+    elapsed = time.monotonic() - started
+    lines = [line for line in r.stdout.splitlines() if line.strip()]
+    assert lines, f"{script} exited {r.returncode} and printed nothing; stderr:\n{r.stderr}"
+    out = json.loads(lines[-1])
+    assert r.returncode == (0 if out.get("ok") else 1), (
+        f"{script} exited {r.returncode} with {out}; stderr:\n{r.stderr[-3000:]}")
+    return out, elapsed, r.stderr

@@ -212,8 +212,9 @@ def recv_response(sock, timeout=10.0):
     return struct.unpack(">i", data[:4])[0], data[4:]
 
 
-def wait_closed(sock, timeout=10.0):
+def wait_closed(sock, timeout=10.0, closed_by=(ConnectionResetError, BrokenPipeError)):
     """Read until the peer closes; returns the bytes received before the close.
+    `closed_by`: the exceptions that also mean the peer ended the connection.
 
     Raises AssertionError if the connection is still open after `timeout` seconds.
     """
@@ -229,7 +230,7 @@ def wait_closed(sock, timeout=10.0):
             chunk = sock.recv(65536)
         except socket.timeout:
             continue
-        except (ConnectionResetError, BrokenPipeError):
+        except closed_by:
             return bytes(received)
         if not chunk:
             return bytes(received)

@@ -39,7 +39,7 @@ from kafka.errors import (AuthenticationFailedError, NoBrokersAvailable,
                           UnsupportedSaslMechanismError)
 
 from sluice_clients import (NODE_ID, cf_consume, create_topic, kp_consumer, kp_poll,
-                            kp_producer, wait_topic_ready)
+                            kp_producer, run_node_json, wait_topic_ready)
 from sluice_harness import Broker, free_port, port_accepts, wait_until
 from test_bad_input import run_bad_config
 from sluice_wire import (Reader, api_versions_request, connect, i32, metadata_request,
@@ -416,22 +416,8 @@ def kcat(bootstrap, conf, *args, stdin=None, check=True):
 
 
 def run_sasl_js(bootstrap, topic, mechanism, user, password, count=5):
-    cmd = ["node", str(NODE_DIR / "sasl.js"), bootstrap, topic, mechanism, user, password,
-           str(count)]
-    started = time.monotonic()
-    try:
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=NODE_TIMEOUT_S,
-                           cwd=NODE_DIR)
-    except subprocess.TimeoutExpired as e:
-        raise AssertionError(f"sasl.js did not finish within {NODE_TIMEOUT_S}s; "
-                             f"stderr: {e.stderr!r}") from None
-    elapsed = time.monotonic() - started
-    lines = [line for line in r.stdout.splitlines() if line.strip()]
-    assert lines, f"sasl.js exited {r.returncode} and printed nothing; stderr:\n{r.stderr}"
-    out = json.loads(lines[-1])
-    assert r.returncode == (0 if out.get("ok") else 1), (
-        f"sasl.js exited {r.returncode} with {out}; stderr:\n{r.stderr[-3000:]}")
-    return out, elapsed, r.stderr
+    return run_node_json("sasl.js", bootstrap, topic, mechanism, user, password, count,
+                         timeout=NODE_TIMEOUT_S)
 
 
 # =================================================================================
