@@ -176,7 +176,7 @@ awaitable<void> admin_server::accept_loop(admin_server* self, std::shared_ptr<tc
 }
 
 awaitable<std::string> admin_server::render_metrics() {
-    std::string out = b_.metrics().render(b_.connections.load());
+    std::string out = b_.metrics().render(b_.connections.load(), b_.requests_in_flight.load());
     auto partitions = b_.topics().all_partitions();
     std::vector<std::pair<std::shared_ptr<partition>, partition_gauges>> rows;
     rows.reserve(partitions.size());

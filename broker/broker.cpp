@@ -214,6 +214,21 @@ awaitable<void> broker::drain_and_stop() {
         };
         co_await run_on(*p, work);
     }
+    // Answer what is in flight (produce requests waiting for their fsync, fetch
+    // long-polls) before stopping, within a bound.
+    constexpr auto drain_limit = std::chrono::seconds(10);
+    auto deadline = std::chrono::steady_clock::now() + drain_limit;
+    asio::steady_timer timer(io_);
+    if (requests_in_flight.load() > 0)
+        spdlog::info("waiting for {} request(s) in flight", requests_in_flight.load());
+    while (requests_in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+        timer.expires_after(std::chrono::milliseconds(5));
+        boost::system::error_code ec;
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    if (requests_in_flight.load() > 0)
+        spdlog::warn("stopping with {} request(s) still unanswered after {} s",
+                     requests_in_flight.load(), drain_limit.count());
     io_.stop();
 }
 

@@ -52,6 +52,10 @@ public:
     }
 
     std::atomic<int32_t> connections{0};
+    // Requests read and not yet answered (or dropped with their connection).
+    std::atomic<int64_t> requests_in_flight{0};
+    // SIGTERM/stop(): no new connections or requests; in-flight ones finish.
+    bool draining() const { return stopping_.load(); }
     // Logs recovered and listeners up (/readyz).
     std::atomic<bool> ready{false};
     broker_metrics& metrics() { return metrics_; }

@@ -105,6 +105,7 @@ void connection::close(const std::string& why) {
     socket_.shutdown(tcp::socket::shutdown_both, ec);
     socket_.close(ec);
     b_.connections--;
+    b_.requests_in_flight -= int64_t(pending_.size());  // never answered now
     wake_writer();
     if (reader_wake_) reader_wake_->notify();
 }
@@ -116,6 +117,11 @@ void connection::reject(const std::string& api, const std::optional<std::string>
     spdlog::warn("client {} (client id '{}', API {}): {}; closing the connection", peer_,
                  client_id.value_or(""), api, why);
     close("");
+}
+
+void connection::enqueue(std::shared_ptr<slot> s) {
+    pending_.push_back(std::move(s));
+    b_.requests_in_flight++;
 }
 
 void connection::wake_writer() {
@@ -170,6 +176,16 @@ awaitable<void> connection::read_frames() {
             else
                 co_await asio::async_read(socket_, asio::buffer(*frame), asio::use_awaitable);
             b_.metrics().add_bytes_in(4 + uint64_t(len));
+            if (b_.draining()) {
+                // Shutting down: requests that arrive now are not taken; the
+                // ones in flight are answered, then the connection closes.
+                reading_stopped_ = true;
+                if (pending_.empty())
+                    close("");
+                else
+                    wake_writer();
+                break;
+            }
             dispatch(std::move(frame));
         }
     } catch (const boost::system::system_error& e) {
@@ -191,7 +207,7 @@ void connection::answer_unsupported_api_versions(const protocol::request_header&
     for (auto& a : api_handlers()) resp.api_keys.push_back({a.key, a.versions.min, a.versions.max});
     protocol::encode(s->body, resp, 0);
     s->ready = true;
-    pending_.push_back(s);
+    enqueue(s);
     wake_writer();
 }
 
@@ -256,7 +272,7 @@ void connection::dispatch(std::shared_ptr<std::vector<uint8_t>> frame) {
     s->correlation_id = header.correlation_id;
     s->api_key = header.api_key;
     s->flexible_header = protocol::response_header_flexible(header.api_key, flexible);
-    pending_.push_back(s);
+    enqueue(s);
 
     auto ctx = std::make_shared<request_context>(
         request_context{b_, std::move(header), protocol::byte_view(*frame).subspan(r.position()),
@@ -313,7 +329,9 @@ awaitable<void> connection::write_frames() {
             while (!pending_.empty() && pending_.front()->ready && !closed_) {
                 auto s = pending_.front();
                 if (s->respond) co_await write_response(*s);
+                if (closed_) break;  // close() has counted what was pending
                 pending_.pop_front();
+                b_.requests_in_flight--;
                 if (s->close_after) {
                     close("");
                     break;
@@ -321,6 +339,10 @@ awaitable<void> connection::write_frames() {
                 if (reader_wake_) reader_wake_->notify();
             }
             if (closed_) break;
+            if (reading_stopped_ && pending_.empty()) {
+                close("");  // draining for shutdown: every answer is out
+                break;
+            }
             writer_wake_ = event::make(socket_.get_executor());
             if (!pending_.empty() && pending_.front()->ready) continue;
             co_await writer_wake_->wait(std::chrono::hours(24));
@@ -423,7 +445,7 @@ std::shared_ptr<connection::slot> connection::answer_now(int32_t correlation_id,
     s->correlation_id = correlation_id;
     s->api_key = api_key;
     s->flexible_header = protocol::response_header_flexible(api_key, flexible);
-    pending_.push_back(s);
+    enqueue(s);
     return s;
 }
 
@@ -546,7 +568,7 @@ void connection::sasl_raw_token(const std::vector<uint8_t>& frame) {
     s->raw = true;
     s->body.raw(answer->data(), answer->size());
     s->ready = true;
-    pending_.push_back(s);
+    enqueue(s);
     wake_writer();
 }
 

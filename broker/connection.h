@@ -70,6 +70,8 @@ private:
     void reject(const std::string& api, const std::optional<std::string>& client_id,
                 const std::string& why);
     void wake_writer();
+    // Queues a response slot (counted in broker::requests_in_flight until written).
+    void enqueue(std::shared_ptr<slot> s);
     // SASL before authentication; each returns after queuing its answer (or
     // closing the connection).
     void sasl_handshake(const std::vector<uint8_t>& frame, const api_handler& h);
@@ -96,6 +98,7 @@ private:
     std::shared_ptr<event> writer_wake_;
     std::shared_ptr<event> reader_wake_;
     bool closed_ = false;
+    bool reading_stopped_ = false;  // shutdown: no new requests taken
 };
 
 }  // namespace sluice::broker

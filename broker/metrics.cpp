@@ -101,7 +101,7 @@ void broker_metrics::record_error(int16_t api_key) {
     apis_[size_t(api_key)].errors.fetch_add(1, relaxed);
 }
 
-std::string broker_metrics::render(int64_t connections) const {
+std::string broker_metrics::render(int64_t connections, int64_t requests_in_flight) const {
     std::string out;
     const auto& handlers = api_handlers();
 
@@ -137,6 +137,9 @@ std::string broker_metrics::render(int64_t connections) const {
     sample(out, "sluice_messages_in_total", "", std::to_string(messages_in_.load(relaxed)));
     header(out, "sluice_connections", "gauge", "Open client connections.");
     sample(out, "sluice_connections", "", std::to_string(connections));
+    header(out, "sluice_requests_in_flight", "gauge",
+           "Requests read from clients and not answered yet.");
+    sample(out, "sluice_requests_in_flight", "", std::to_string(requests_in_flight));
     header(out, "sluice_connection_problems_total", "counter",
            "Client connections closed because of what the client sent (bad size, unknown API "
            "or version, malformed request).");

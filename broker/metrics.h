@@ -59,7 +59,7 @@ public:
     // The broker-wide part of /metrics in Prometheus text format 0.0.4 (the
     // per-partition gauges are added by the admin server, which reads them on
     // the partition strands).
-    std::string render(int64_t connections) const;
+    std::string render(int64_t connections, int64_t requests_in_flight) const;
 
 private:
     struct api_counters {

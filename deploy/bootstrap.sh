@@ -22,7 +22,7 @@ build_packages=(build-essential cmake ninja-build ccache pkg-config
   catch2 nlohmann-json3-dev libcli11-dev libsystemd-dev dpkg-dev)
 test_packages=(clang libclang-rt-14-dev python3 python3-pytest python3-kafka
   python3-confluent-kafka python3-lz4 python3-snappy python3-zstandard
-  kcat librdkafka-dev nodejs npm systemd iproute2)
+  kcat librdkafka-dev nodejs npm systemd iproute2 openssl)
 
 log() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
 

@@ -103,6 +103,14 @@ def produce_request_v3(correlation_id, topic, partition, record_batch, acks=1,
     return request(0, 3, correlation_id, body)
 
 
+def fetch_request_v4(correlation_id, topic, partition, offset, max_bytes, max_wait_ms=500,
+                     min_bytes=1):
+    """Fetch v4, one partition, read_uncommitted."""
+    body = (i32(-1) + i32(max_wait_ms) + i32(min_bytes) + i32(max_bytes) + i8(0)
+            + array([string(topic) + array([i32(partition) + i64(offset) + i32(max_bytes)])]))
+    return request(1, 4, correlation_id, body)
+
+
 # ---- decoding --------------------------------------------------------------------
 
 

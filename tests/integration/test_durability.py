@@ -4,12 +4,16 @@ The broker prints `log recovery: N segments scanned` at start-up: N is 0 after a
 clean stop (SIGTERM) and > 0 after kill -9 of a broker that was writing.
 """
 
+import http.client
+import re
+import signal
 import threading
 
 import pytest
 
 from sluice_clients import create_topic, kp_producer, kp_read_all
 from sluice_harness import wait_until
+from sluice_wire import connect, fetch_request_v4, recv_response
 
 PARTITIONS = 3
 
@@ -143,3 +147,36 @@ def test_kill9_of_idle_broker_after_clean_restart_keeps_data(make_broker, topic)
     data = kp_read_all(b.bootstrap, topic, 1)
     assert [(r.offset, r.value) for r in data[0]] == [(i, b"idle-%d" % i) for i in range(50)]
     b.stop()
+
+
+def requests_in_flight(broker):
+    host, port = broker.admin_address()
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    try:
+        conn.request("GET", "/metrics")
+        text = conn.getresponse().read().decode()
+    finally:
+        conn.close()
+    m = re.search(r"^sluice_requests_in_flight (\d+)$", text, re.M)
+    assert m, "no sluice_requests_in_flight in /metrics"
+    return int(m.group(1))
+
+
+@pytest.mark.timeout(120)
+def test_sigterm_answers_requests_in_flight_before_exiting(make_broker, topic):
+    b = make_broker()
+    create_topic(b.bootstrap, topic, 1)
+    s = connect(b.port)
+    try:
+        # A long-poll at the log end: parked in the broker for up to 5 s.
+        s.sendall(fetch_request_v4(77, topic, 0, 0, 1 << 20, max_wait_ms=5000, min_bytes=1))
+        wait_until(lambda: requests_in_flight(b) >= 1, 10, "the fetch to be parked")
+        b.proc.send_signal(signal.SIGTERM)
+        corr, _ = recv_response(s, timeout=15)
+        assert corr == 77, "the parked fetch was not answered before shutdown"
+        # Nothing more is taken: the connection is closed once its answers are out.
+        assert s.recv(1) == b""
+    finally:
+        s.close()
+    assert b.proc.wait(20) == 0
+    assert "shutdown complete" in b.log_text()

@@ -49,7 +49,7 @@ from kafka.errors import NoBrokersAvailable
 from sluice_clients import (NODE_ID, cf_consume, create_topic, kp_consumer, kp_poll,
                             kp_producer, kp_read_all, run_node_json, wait_topic_ready)
 from sluice_harness import Broker, free_port, wait_until
-from sluice_wire import (Reader, api_versions_request, array, connect, i8, i32, i64,
+from sluice_wire import (Reader, api_versions_request, connect, fetch_request_v4, i32,
                          metadata_request, parse_api_versions, recv_exact, recv_response,
                          request, string, wait_closed)
 from test_bad_input import BAD_FRAMES, run_bad_config
@@ -509,12 +509,6 @@ def test_kafkajs_ssl_produce_consume(kafkajs_installed, tls, certs, topic, compr
     assert_kafkajs_round_trip(out, stderr, topic, tls.ssl_port, 5)
 
 
-def fetch_v4_request(correlation_id, topic, partition, offset, max_bytes):
-    body = (i32(-1) + i32(500) + i32(1) + i32(max_bytes) + i8(0)
-            + array([string(topic) + array([i32(partition) + i64(offset) + i32(max_bytes)])]))
-    return request(1, 4, correlation_id, body)
-
-
 def slow_read_response(sock, chunk=1024, timeout=60.0):
     """One response frame read `chunk` bytes at a time -> the frame (size prefix included)."""
     size = struct.unpack(">i", recv_exact(sock, 4, timeout))[0]
@@ -544,9 +538,9 @@ def test_raw_fetches_of_8_mb_are_byte_identical_over_tls_and_plaintext(tls, topi
     resume where they stopped, in order; the bytes are the same as on PLAINTEXT (which
     may use sendfile)."""
     write_big_topic(tls.plain_bootstrap, topic, closer)
-    requests = (fetch_v4_request(7, topic, 0, 0, 16 * 1024 * 1024)
+    requests = (fetch_request_v4(7, topic, 0, 0, 16 * 1024 * 1024)
                 + api_versions_request(8, 0)
-                + fetch_v4_request(9, topic, 0, 20, 16 * 1024 * 1024))
+                + fetch_request_v4(9, topic, 0, 20, 16 * 1024 * 1024))
     responses = {}
     for name, port in (("PLAINTEXT", tls.plain_port), ("SSL", tls.ssl_port)):
         raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
