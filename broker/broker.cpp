@@ -163,6 +163,7 @@ awaitable<void> broker::accept_loop(std::shared_ptr<tcp::acceptor> acceptor, con
 awaitable<void> broker::housekeeping() {
     asio::steady_timer timer(io_);
     int64_t last_retention = now_ms();
+    int64_t last_clean = now_ms();
     while (!stopping_) {
         // Kafka's default log.flush.scheduler.interval.ms is Long.MAX_VALUE: clamp
         // so the timer neither overflows nor spins, and retention still runs.
@@ -174,21 +175,31 @@ awaitable<void> broker::housekeeping() {
         int64_t now = now_ms();
         bool retention = now - last_retention >= settings_.retention_check_interval_ms;
         if (retention) last_retention = now;
-        auto partitions = topics_->all_partitions();
-        for (auto& p : partitions) {
-            auto work = [p, now, retention, expiration = settings_.producer_id_expiration_ms] {
-                if (p->closed()) return 0;
-                p->maybe_flush(now);
-                if (retention) {
-                    int n = p->log().apply_retention(now);
-                    if (n > 0)
-                        spdlog::info("retention deleted {} segments of {}", n, p->tp().dir_name());
-                    // With the retention check, as Kafka's producer id expiration check.
-                    p->log().producers().expire(now, expiration);
-                }
-                return 0;
-            };
-            co_await run_on(*p, work);
+        bool clean = settings_.config.log_cleaner_enable &&
+                     now - last_clean >= settings_.config.log_cleaner_backoff_ms;
+        if (clean) last_clean = now;
+        auto snap = topics_->snapshot();  // held while iterating
+        for (auto& [name, t] : *snap) {
+            std::optional<storage::compaction_config> compaction;
+            if (clean) compaction = t->compaction;
+            for (auto& p : t->partitions) {
+                auto work = [p, now, retention, compaction,
+                             expiration = settings_.producer_id_expiration_ms] {
+                    if (p->closed()) return 0;
+                    p->maybe_flush(now);
+                    if (retention) {
+                        int n = p->log().apply_retention(now);
+                        if (n > 0)
+                            spdlog::info("retention deleted {} segments of {}", n,
+                                         p->tp().dir_name());
+                        // With the retention check, as Kafka's producer id expiration check.
+                        p->log().producers().expire(now, expiration);
+                    }
+                    if (compaction) p->compact(*compaction, now);
+                    return 0;
+                };
+                co_await run_on(*p, work);
+            }
         }
     }
 }

@@ -40,6 +40,19 @@ void partition::maybe_flush(int64_t now_ms) {
     if (log_->flush_due(now_ms)) start_flush();
 }
 
+void partition::compact(const storage::compaction_config& cfg, int64_t now_ms) {
+    if (closed_) return;
+    try {
+        auto r = log_->compact(cfg, now_ms, high_watermark());
+        if (r.ran && r.segments_cleaned > 0)
+            spdlog::info("compacted {}: {} segment(s), {} record(s) removed, {} -> {} bytes",
+                         tp_.dir_name(), r.segments_cleaned, r.records_removed, r.bytes_before,
+                         r.bytes_after);
+    } catch (const std::exception& e) {
+        spdlog::error("compaction of {} failed: {}", tp_.dir_name(), e.what());
+    }
+}
+
 void partition::start_flush() {
     auto job = std::make_shared<storage::flush_job>(log_->prepare_flush());
     if (job->empty()) return;

@@ -55,6 +55,10 @@ public:
 
     // Starts a flush when the log's flush policy says one is due.
     void maybe_flush(int64_t now_ms);
+    // Compacts the sealed segments when cfg says it is due (below the high
+    // watermark); logs what it did and any I/O error. Runs on the strand, so
+    // produce and fetch on this partition wait for it.
+    void compact(const storage::compaction_config& cfg, int64_t now_ms);
     // Closes the log (flushes first); further appends fail.
     void close();
     // Deletes the log files (topic deletion).

@@ -51,6 +51,16 @@ std::optional<std::string> topic_registry::resolve(
     out.log = to_log_config(t);
     out.max_message_bytes = t.max_message_bytes;
     out.min_insync_replicas = t.min_insync_replicas;
+    out.compaction.reset();
+    if (t.cleanup_compact) {
+        storage::compaction_config c;
+        c.delete_retention_ms = t.delete_retention_ms;
+        c.min_compaction_lag_ms = t.min_compaction_lag_ms;
+        c.min_cleanable_dirty_ratio = t.min_cleanable_dirty_ratio;
+        c.max_compaction_lag_ms = t.max_compaction_lag_ms;
+        c.key_map_bytes = uint64_t(settings_.config.log_cleaner_dedupe_buffer_size);
+        out.compaction = c;
+    }
     return std::nullopt;
 }
 

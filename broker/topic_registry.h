@@ -28,6 +28,8 @@ struct topic_info {
     std::map<std::string, std::string> overrides;
     std::vector<std::shared_ptr<partition>> partitions;
     storage::log_config log;
+    // cleanup.policy contains compact: how to compact its partitions.
+    std::optional<storage::compaction_config> compaction;
     int32_t max_message_bytes = 1048588;
     int32_t min_insync_replicas = 1;
 };

@@ -93,6 +93,8 @@ struct broker_config {
     int64_t log_message_timestamp_difference_max_ms = 0;
     bool log_message_downconversion_enable = false;
     bool log_cleaner_enable = false;
+    int64_t log_cleaner_backoff_ms = 15000;
+    int64_t log_cleaner_dedupe_buffer_size = 134217728;
     int32_t log_cleaner_threads = 0;
     int64_t log_cleaner_delete_retention_ms = 0;
     int64_t log_cleaner_min_compaction_lag_ms = 0;

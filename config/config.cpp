@@ -533,6 +533,8 @@ private:
         c.log_message_timestamp_difference_max_ms = num("log.message.timestamp.difference.max.ms");
         c.log_message_downconversion_enable = flag("log.message.downconversion.enable");
         c.log_cleaner_enable = flag("log.cleaner.enable");
+        c.log_cleaner_backoff_ms = num("log.cleaner.backoff.ms");
+        c.log_cleaner_dedupe_buffer_size = num("log.cleaner.dedupe.buffer.size");
         c.log_cleaner_threads = i32("log.cleaner.threads");
         c.log_cleaner_delete_retention_ms = num("log.cleaner.delete.retention.ms");
         c.log_cleaner_min_compaction_lag_ms = num("log.cleaner.min.compaction.lag.ms");

@@ -419,6 +419,13 @@ std::vector<key_decl> build_table() {
           "Run the compaction cleaner; needed for compacted topics such as "
           "__consumer_offsets."),
         B("log.cleaner.threads", t_int, "1", medium, "Threads that compact logs.").at_least(0),
+        B("log.cleaner.backoff.ms", t_long, "15000", medium,
+          "How often each compacted partition is checked for compaction.")
+            .at_least(0),
+        B("log.cleaner.dedupe.buffer.size", t_long, "134217728", medium,
+          "Memory for the key map of one compaction run; a larger dirty range is "
+          "compacted in several runs.")
+            .at_least(1),
         B("log.cleaner.delete.retention.ms", t_long, "86400000", medium,
           "How long tombstones stay in a compacted log so consumers can see them.")
             .at_least(0),

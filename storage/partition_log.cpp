@@ -33,9 +33,49 @@ bool ends_with(const std::string& s, std::string_view suffix) {
            s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// Leftovers of an interrupted delete (our own) or compaction swap.
+// Leftovers of an interrupted delete (our own) or an incomplete compaction
+// output. (Committed compaction output, *.swap, is completed instead.)
 bool is_stray(const std::string& name) {
-    return ends_with(name, ".deleted") || ends_with(name, ".cleaned") || ends_with(name, ".swap");
+    return ends_with(name, ".deleted") || ends_with(name, ".cleaned") ||
+           name == std::string(cleaner_checkpoint_file) + ".tmp";
+}
+
+// Rolls forward compaction swaps that were committed before a crash: every
+// "<B>.log.<N>.swap" replaces the segments whose base offsets lie in [B, N).
+// Their files are deleted (whichever are still there) and the swap file becomes
+// <B>.log; its indexes are missing then, so open() rebuilds them. Unparsable
+// *.swap files are removed. Returns whether anything changed.
+bool complete_compaction_swaps(const fs::path& dir) {
+    std::error_code ec;
+    std::vector<std::pair<fs::path, swap_range>> swaps;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+        auto name = e.path().filename().string();
+        if (!ends_with(name, ".swap")) continue;
+        if (auto r = parse_cleaner_swap_file_name(name)) {
+            swaps.emplace_back(e.path(), *r);
+        } else {
+            spdlog::info("{}: removing unknown swap file {}", dir.string(), name);
+            fs::remove(e.path(), ec);
+        }
+    }
+    if (ec) throw std::system_error(ec, "list log directory " + dir.string());
+    if (swaps.empty()) return false;
+    for (auto& [path, r] : swaps) {
+        for (const auto& e : fs::directory_iterator(dir)) {
+            auto ext = e.path().extension();
+            if (ext != ".log" && ext != ".index" && ext != ".timeindex") continue;
+            auto base = parse_segment_file_stem(e.path().stem().string());
+            if (!base || *base < r.base || *base >= r.end) continue;
+            fs::remove(e.path(), ec);
+            if (ec) throw std::system_error(ec, "remove " + e.path().string());
+        }
+        auto target = dir / (segment_file_stem(r.base) + ".log");
+        fs::rename(path, target, ec);
+        if (ec) throw std::system_error(ec, "rename " + path.string());
+        spdlog::info("{}: completed compaction swap {} -> {}", dir.string(),
+                     path.filename().string(), target.filename().string());
+    }
+    return true;
 }
 
 }  // namespace
@@ -68,6 +108,8 @@ std::unique_ptr<partition_log> partition_log::open(const fs::path& dir, topic_pa
     std::error_code ec;
     bool created = fs::create_directories(dir, ec);
     if (ec) throw std::system_error(ec, "create log directory " + dir.string());
+
+    if (complete_compaction_swaps(dir)) log->dir_dirty_ = true;
 
     std::vector<int64_t> bases;
     std::vector<std::pair<fs::path, int64_t>> index_files;
@@ -166,6 +208,7 @@ std::unique_ptr<partition_log> partition_log::open(const fs::path& dir, topic_pa
     // Deleting snapshots past the recovered end sets dir_dirty_: those deletions
     // must be durable before new appends reuse the offsets.
     log->load_producer_state();
+    log->cleaner_checkpoint_ = read_cleaner_checkpoint(dir);
     if (log->dir_dirty_) fsync_directory(dir);
     if (created) fsync_directory(dir.has_parent_path() ? dir.parent_path() : fs::path("."));
     log->dir_dirty_ = false;

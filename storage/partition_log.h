@@ -17,11 +17,13 @@
 
 #include "protocol/record_batch.h"
 #include "protocol/wire.h"
+#include "storage/log_cleaner.h"
 #include "storage/producer_state.h"
 #include "storage/topic_partition.h"
 
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -103,6 +105,9 @@ public:
     // flushed_offset() == log_end_offset(). log_start_offset() is
     // max(hint, first segment's base); a hint past the recovered end starts an
     // empty log at the hint (as Kafka does). Throws std::system_error on I/O errors.
+    //
+    // Compaction leftovers are handled first: "*.cleaned" files are deleted and
+    // committed swaps ("<B>.log.<N>.swap") completed (see compact()).
     //
     // Producer state is then rebuilt: snapshots above the recovered end or below
     // the log start offset are deleted, the newest snapshot that passes its
@@ -190,6 +195,54 @@ public:
     // deleted.
     int apply_retention(int64_t now_ms);
 
+    // Log compaction (cleanup.policy=compact), Kafka's LogCleaner semantics,
+    // done synchronously on the owner's executor; never touches the active
+    // segment. Defined in log_cleaner.cpp.
+    //
+    // Dirty range: from the cleaner checkpoint (first dirty offset; reset to
+    // log_start_offset() when outside [log start, log end]) to the first
+    // uncleanable offset, which is the base offset of the first segment that is
+    // the active one, holds a batch whose max timestamp is newer than
+    // now_ms - min_compaction_lag_ms (when that lag is > 0), or holds offsets
+    // >= max_offset (the broker passes min(high watermark, last stable offset));
+    // it is also cut at the last segment boundary whose keys fit in
+    // key_map_bytes. Runs only when dirty bytes / (clean + dirty bytes of the
+    // sealed range up to that offset) >= min_cleanable_dirty_ratio, or when the
+    // first dirty batch's max timestamp is older than now_ms -
+    // max_compaction_lag_ms; otherwise returns ran == false and changes nothing.
+    //
+    // A run maps each key of the dirty range to its latest offset, then rewrites
+    // every segment from the first one up to the first uncleanable offset,
+    // merging neighbours while the inputs total at most segment.bytes (and fit
+    // the 32-bit relative offsets and the index size). A record is kept unless
+    //   - its key is in the map with a later offset (superseded), or
+    //   - it is a tombstone (null value) that is the latest for its key and its
+    //     batch's max timestamp is more than delete_retention_ms before now_ms
+    //     (simplification: Kafka measures from when the tombstone's segment was
+    //     first cleaned).
+    // Records without a key are kept. Control batches and transactional batches
+    // are kept whole and their records never supersede others (aborted data is
+    // not known here). The batch holding an idempotent producer's last sequence
+    // (producers()) is never dropped: emptied, it stays as a header-only batch,
+    // so the producer state rebuilt from the log keeps its last sequence/epoch
+    // (other empty batches are dropped). Offsets never change: rewritten batches
+    // keep their base offset and offset range, recompressed with their codec
+    // (see filter_batch in log_cleaner.h). A single segment with nothing to drop
+    // is not rewritten. Output files get the newest input's largest timestamp as
+    // mtime, so retention.ms ages an emptied segment like its data.
+    //
+    // Each group is written to <base>.log.cleaned, fdatasynced, renamed to
+    // <base>.log.<end>.swap (commit point, directory fsynced), the old segments
+    // deleted (pinned readers keep their descriptors), the swap renamed to
+    // <base>.log and its indexes rebuilt and synced. open() completes a
+    // committed swap and deletes *.cleaned. Afterwards the checkpoint is set to
+    // the first uncleanable offset and written to cleaner-offset-checkpoint.
+    // Throws std::system_error on I/O errors (a reopen repairs the directory).
+    compaction_result compact(const compaction_config& cfg, int64_t now_ms,
+                              int64_t max_offset = std::numeric_limits<int64_t>::max());
+    // First dirty offset as last persisted (0 before the first run).
+    int64_t cleaner_checkpoint() const { return cleaner_checkpoint_; }
+
     // Flushes, trims the indexes of the active segment, writes a producer
     // snapshot at log_end_offset() (a failure is logged, costing a replay at the
     // next open) and closes the files.
@@ -234,6 +287,7 @@ private:
     recovery_stats recovery_;
     producer_state producers_;
     std::vector<int64_t> snapshots_;  // offsets of the producer snapshot files, ascending
+    int64_t cleaner_checkpoint_ = 0;  // first dirty offset (cleaner-offset-checkpoint)
 };
 
 }  // namespace sluice::storage
