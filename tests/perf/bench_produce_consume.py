@@ -8,7 +8,9 @@ A program, not a test: it prints figures and never judges them.
 For each partition count (1 and 64 by default) it produces --mib MiB of 1 KiB
 records with confluent-kafka (librdkafka from Python; acks=1, linger.ms=5, batch.size 1 MiB) and
 with kcat (librdkafka without Python in the loop),
-then consumes them back with assign() from the beginning. In the same run it times
+then consumes them back with assign() from the beginning. With --tls the kcat phases
+are repeated over an SSL listener of the same broker (certificates made with openssl),
+so the cost of TLS shows next to plaintext. In the same run it times
 a plain TCP transfer of the same number of bytes over loopback (1 MiB writes, a
 Python sender thread to a receiver thread) and prints sluice / raw for each phase.
 """
@@ -28,7 +30,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Producer, TopicPartition  # noqa: E402
 
 from sluice_clients import create_topic  # noqa: E402
-from sluice_harness import Broker  # noqa: E402
+from sluice_harness import Broker, free_port  # noqa: E402
 
 MB = 1_000_000
 MIB = 1 << 20
@@ -136,7 +138,7 @@ def consume(bootstrap, topic, partitions, count, record_size):
     return elapsed
 
 
-def kcat_produce(bootstrap, topic, count, record_size, tmp):
+def kcat_produce(bootstrap, topic, count, record_size, tmp, extra=()):
     """kcat reads one record per line: a file of `count` lines of record_size bytes."""
     path = os.path.join(tmp, f"records_{record_size}")
     if not os.path.exists(path):
@@ -146,15 +148,16 @@ def kcat_produce(bootstrap, topic, count, record_size, tmp):
                 f.write(line)
     start = time.perf_counter()
     subprocess.run(["kcat", "-b", bootstrap, "-t", topic, "-P", "-l", "-z", "none",
-                    "-X", "linger.ms=5", "-X", "batch.size=1048576", "-X", "acks=1", path],
+                    "-X", "linger.ms=5", "-X", "batch.size=1048576", "-X", "acks=1", *extra,
+                    path],
                    check=True, timeout=600, stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 
-def kcat_consume(bootstrap, topic, count, record_size):
+def kcat_consume(bootstrap, topic, count, record_size, extra=()):
     start = time.perf_counter()
     out = subprocess.run(["kcat", "-b", bootstrap, "-t", topic, "-C", "-e", "-q",
-                          "-o", "beginning", "-f", "%S\n"],
+                          "-o", "beginning", "-f", "%S\n", *extra],
                          check=True, timeout=600, capture_output=True).stdout
     elapsed = time.perf_counter() - start
     sizes = out.split()
@@ -171,6 +174,7 @@ def main():
                                                 "build/broker/sluiced)")
     ap.add_argument("--partitions", default="1,64", help="comma-separated partition counts")
     ap.add_argument("--record-size", type=int, default=1024, help="bytes per record (1024)")
+    ap.add_argument("--tls", action="store_true", help="also run the kcat phases over TLS")
     args = ap.parse_args()
 
     total = args.mib * MIB
@@ -179,7 +183,19 @@ def main():
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="sluice-bench-") as tmp:
-        broker = Broker(tmp, binary=args.bin)
+        extra, tls_bootstrap, tls_args = {}, None, ()
+        if args.tls:
+            from tls_certs import make_certs  # tests/integration, needs openssl
+            certs = make_certs(os.path.join(tmp, "certs"))
+            port, tls_port = free_port(), free_port()
+            extra = {"listeners": f"PLAINTEXT://127.0.0.1:{port},SSL://127.0.0.1:{tls_port}",
+                     "advertised.listeners":
+                         f"PLAINTEXT://127.0.0.1:{port},SSL://127.0.0.1:{tls_port}",
+                     "ssl.keystore.location": str(certs.keystore_key_first)}
+            tls_bootstrap = f"127.0.0.1:{tls_port}"
+            tls_args = ("-X", "security.protocol=SSL", "-X", f"ssl.ca.location={certs.ca}")
+        broker = Broker(os.path.join(tmp, "broker"), binary=args.bin, extra=extra,
+                        port=port if args.tls else None)
         broker.start()
         try:
             for parts in [int(x) for x in args.partitions.split(",")]:
@@ -195,6 +211,15 @@ def main():
                 rows.append(("kcat -P", parts, secs))
                 secs = kcat_consume(broker.bootstrap, ktopic, count, args.record_size)
                 rows.append(("kcat -C", parts, secs))
+                if tls_bootstrap:
+                    ttopic = topic + "_tls"
+                    create_topic(broker.bootstrap, ttopic, parts, timeout=60)
+                    secs = kcat_produce(tls_bootstrap, ttopic, count, args.record_size, tmp,
+                                        tls_args)
+                    rows.append(("kcat -P tls", parts, secs))
+                    secs = kcat_consume(tls_bootstrap, ttopic, count, args.record_size,
+                                        tls_args)
+                    rows.append(("kcat -C tls", parts, secs))
         finally:
             if broker.running():
                 broker.stop()
@@ -204,13 +229,13 @@ def main():
     raw_rate = total / raw / MB
     print(f"\n{count} records of {args.record_size} B = {total / MIB:.0f} MiB per phase; "
           f"MB/s = 10^6 bytes of record values per second")
-    print(f"{'phase':<10}{'partitions':>11}{'seconds':>10}{'MB/s':>10}{'records/s':>12}"
+    print(f"{'phase':<12}{'partitions':>11}{'seconds':>10}{'MB/s':>10}{'records/s':>12}"
           f"{'vs raw':>9}")
     for phase, parts, secs in rows:
         rate = total / secs / MB
-        print(f"{phase:<10}{parts:>11}{secs:>10.2f}{rate:>10.1f}{count / secs:>12.0f}"
+        print(f"{phase:<12}{parts:>11}{secs:>10.2f}{rate:>10.1f}{count / secs:>12.0f}"
               f"{rate / raw_rate:>9.3f}")
-    print(f"{'raw tcp':<10}{'-':>11}{raw:>10.2f}{raw_rate:>10.1f}{'-':>12}{1.0:>9.3f}")
+    print(f"{'raw tcp':<12}{'-':>11}{raw:>10.2f}{raw_rate:>10.1f}{'-':>12}{1.0:>9.3f}")
 
 
 if __name__ == "__main__":
