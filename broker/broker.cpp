@@ -149,6 +149,11 @@ awaitable<void> broker::accept_loop(std::shared_ptr<tcp::acceptor> acceptor, con
         if (ec) {
             if (stopping_ || ec == asio::error::operation_aborted) break;
             spdlog::warn("accept failed: {}", ec.message());
+            // Out of file descriptors and the like: retry after a pause, not in
+            // a tight loop.
+            asio::steady_timer pause(io_);
+            pause.expires_after(std::chrono::milliseconds(100));
+            co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
             continue;
         }
         if (connections.load() >= settings_.max_connections) {

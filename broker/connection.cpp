@@ -49,6 +49,10 @@ void connection::start() {
     auto self = shared_from_this();
     b_.connections++;
     spdlog::debug("connection from {} accepted", peer_);
+    if (via_ && via_->tls() && !tls_) {
+        close("TLS listener without a TLS context");  // never fall back to plain text
+        return;
+    }
     if (tls_)
         asio::co_spawn(socket_.get_executor(), tls_handshake(self), asio::detached);
     else
@@ -120,6 +124,7 @@ void connection::reject(const std::string& api, const std::optional<std::string>
 }
 
 void connection::enqueue(std::shared_ptr<slot> s) {
+    if (closed_) return;  // never answered: close() has settled the count
     pending_.push_back(std::move(s));
     b_.requests_in_flight++;
 }
@@ -175,6 +180,9 @@ awaitable<void> connection::read_frames() {
                 co_await asio::async_read(tls_->s, asio::buffer(*frame), asio::use_awaitable);
             else
                 co_await asio::async_read(socket_, asio::buffer(*frame), asio::use_awaitable);
+            // Closed while the read completed (a rejected request, a failed
+            // authentication): nothing more is taken from this connection.
+            if (closed_) break;
             b_.metrics().add_bytes_in(4 + uint64_t(len));
             if (b_.draining()) {
                 // Shutting down: requests that arrive now are not taken; the
@@ -193,6 +201,10 @@ awaitable<void> connection::read_frames() {
             e.code() != asio::error::connection_reset)
             spdlog::debug("read from {} failed: {}", peer_, e.what());
         close("");
+    } catch (const std::exception& e) {
+        // Anything else (allocation, crypto library) must not leave the
+        // connection half alive.
+        close(std::string("read failed: ") + e.what());
     }
 }
 
@@ -501,7 +513,7 @@ void connection::sasl_handshake(const std::vector<uint8_t>& frame, const api_han
         spdlog::warn(
             "client {} (client id '{}'): SASL mechanism '{}' is not enabled on listener "
             "{} (enabled: {})",
-            peer_, last_client_id_.value_or(""), req.mechanism, via_->name,
+            peer_, last_client_id_.value_or(""), req.mechanism.substr(0, 64), via_->name,
             fmt::join(enabled, ","));
     } else {
         sasl_ = security::make_sasl_server(req.mechanism, *b_.settings().sasl_users);

@@ -202,13 +202,13 @@ private:
         if (!(*attrs)[1].second.ends_with(nonce_full_))
             return fail("Authentication failed: invalid nonce in SCRAM client-final message",
                         user_);
-        if (!known_) return fail(invalid(), user_);
         std::string auth_message =
             client_first_bare_ + "," + server_first_ + "," + std::string(without_proof);
         std::string client_signature = hmac(h_, cred_.stored_key, auth_message);
         if (proof->size() != client_signature.size()) return fail(invalid(), user_);
         std::string client_key = xor_bytes(*proof, client_signature);
-        if (!constant_time_equal(hash(h_, client_key), cred_.stored_key))
+        // Unknown users go through the same work (against an empty key) and fail.
+        if (!constant_time_equal(hash(h_, client_key), cred_.stored_key) || !known_)
             return fail(invalid(), user_);
         sasl_step s;
         s.state = sasl_step::status::success;
@@ -280,17 +280,19 @@ std::string base64_encode(std::string_view data) {
 
 std::optional<std::string> base64_decode(std::string_view text) {
     if (text.size() % 4 != 0) return std::nullopt;
-    for (char c : text)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '='))
+    // '=' only as one or two trailing padding characters.
+    size_t pad = 0;
+    while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') ++pad;
+    for (size_t i = 0; i + pad < text.size(); ++i) {
+        char c = text[i];
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/'))
             return std::nullopt;
+    }
     std::string out(3 * (text.size() / 4) + 1, '\0');
     int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                             reinterpret_cast<const unsigned char*>(text.data()), int(text.size()));
     if (n < 0) return std::nullopt;
     // EVP_DecodeBlock counts the padding as zero bytes.
-    size_t pad = 0;
-    if (!text.empty() && text.back() == '=') ++pad;
-    if (text.size() > 1 && text[text.size() - 2] == '=') ++pad;
     out.resize(size_t(n) - pad);
     return out;
 }
@@ -366,12 +368,15 @@ const scram_credential* credential_store::scram(scram_hash h, const std::string&
 }
 
 bool credential_store::check_password(const std::string& user, std::string_view password) const {
+    // An unknown user costs the same PBKDF2 as a known one: the time of a failed
+    // PLAIN attempt does not tell whether the user exists.
+    static const scram_credential dummy =
+        make_scram_credential(scram_hash::sha256, random_bytes(16), random_bytes(16), iterations);
     auto it = users_.find(user);
-    if (it == users_.end()) return false;
-    const auto& c = it->second.sha256;
+    const auto& c = it == users_.end() ? dummy : it->second.sha256;
     auto salted = pbkdf2(scram_hash::sha256, password, c.salt, c.iterations);
     auto stored = hash(scram_hash::sha256, hmac(scram_hash::sha256, salted, "Client Key"));
-    return constant_time_equal(stored, c.stored_key);
+    return constant_time_equal(stored, c.stored_key) && it != users_.end();
 }
 
 std::unique_ptr<sasl_server> make_sasl_server(std::string_view mechanism,

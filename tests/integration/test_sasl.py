@@ -22,6 +22,7 @@ users file (`sasl.users.file`). Covered:
 
 import base64
 import hashlib
+import http.client
 import hmac
 import json
 import re
@@ -957,3 +958,39 @@ def test_sasl_listener_without_users_file_stops_the_start(sluiced_bin, tmp_path)
     rc, out, err = run_bad_config(sluiced_bin, tmp_path / "no-users", extra)
     assert rc != 0, f"exit code {rc}; stderr:\n{err}"
     assert "sasl.users.file" in err + out, f"the message does not name sasl.users.file:\n{err}"
+
+
+def test_frames_pipelined_after_a_failed_authentication_are_not_taken(make_sasl_broker):
+    """Everything sent behind a failing SaslAuthenticate is dropped with the
+    connection: no request stays counted as in flight (which would hold up a
+    clean shutdown), and nothing is answered after the failure. (A broker of its
+    own: no other client's requests are in flight.)"""
+    sasl = make_sasl_broker("PLAIN")
+    b = sasl.broker
+    with connect(sasl.sasl_port) as s:
+        frames = (request(API_SASL_HANDSHAKE, 1, 1, string("PLAIN"))
+                  + request(API_SASL_AUTHENTICATE, 1, 2,
+                            wire_bytes(plain_token("alice", "wrong-password")))
+                  + b"".join(api_versions_request(10 + i, 0) for i in range(20))
+                  + b"".join(request(API_SASL_AUTHENTICATE, 1, 40 + i,
+                                     wire_bytes(plain_token("alice", USERS["alice"])))
+                             for i in range(20)))
+        s.sendall(frames)
+        cid, _ = recv_response(s)
+        assert cid == 1
+        cid, body = recv_response(s)
+        assert cid == 2 and Reader(body).i16() == SASL_AUTHENTICATION_FAILED
+        assert wait_closed(s) == b"", "the broker answered after a failed authentication"
+
+    def idle():
+        host, port = b.admin_address()
+        conn = http.client.HTTPConnection(host, port, timeout=10)
+        try:
+            conn.request("GET", "/metrics")
+            text = conn.getresponse().read().decode()
+        finally:
+            conn.close()
+        m = re.search(r"^sluice_requests_in_flight (\d+)$", text, re.M)
+        # Only the admin scrape itself is in flight (it is not a Kafka request).
+        return m is not None and int(m.group(1)) == 0
+    wait_until(idle, 10, "sluice_requests_in_flight to return to 0")

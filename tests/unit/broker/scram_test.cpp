@@ -60,6 +60,11 @@ TEST_CASE("base64 round trips and rejects junk") {
     CHECK(base64_encode("n,,") == "biws");
     CHECK_FALSE(base64_decode("abc").has_value());
     CHECK_FALSE(base64_decode("ab!=").has_value());
+    CHECK_FALSE(base64_decode("A=AA").has_value());  // '=' only as trailing padding
+    CHECK_FALSE(base64_decode("AB=C").has_value());
+    CHECK_FALSE(base64_decode("A===").has_value());
+    CHECK(base64_decode("QQ==") == "A");
+    CHECK(base64_decode("QUI=") == "AB");
 }
 
 TEST_CASE("SCRAM-SHA-256 matches RFC 7677's example exchange") {
