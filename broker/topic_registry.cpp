@@ -51,6 +51,13 @@ std::optional<std::string> topic_registry::resolve(
     out.log = to_log_config(t);
     out.max_message_bytes = t.max_message_bytes;
     out.min_insync_replicas = t.min_insync_replicas;
+    out.recompress_to.reset();
+    if (t.compression_type != "producer") {
+        protocol::compression c = protocol::compression::none;
+        if (t.compression_type == "uncompressed" ||
+            protocol::parse_compression(t.compression_type, c))
+            out.recompress_to = c;
+    }
     out.compaction.reset();
     if (t.cleanup_compact) {
         storage::compaction_config c;

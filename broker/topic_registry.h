@@ -28,6 +28,8 @@ struct topic_info {
     std::map<std::string, std::string> overrides;
     std::vector<std::shared_ptr<partition>> partitions;
     storage::log_config log;
+    // compression.type other than producer: the codec every batch is stored with.
+    std::optional<protocol::compression> recompress_to;
     // cleanup.policy contains compact: how to compact its partitions.
     std::optional<storage::compaction_config> compaction;
     int32_t max_message_bytes = 1048588;

@@ -209,4 +209,29 @@ bytes build_batch(const std::vector<record>& records, const batch_options& opts)
     return std::move(buf);
 }
 
+bytes recompress_batch(byte_view batch, compression codec) {
+    auto h = parse_batch_header(batch);
+    if (h.total_size() > batch.size() || h.total_size() < batch_header_size)
+        throw decode_error("batch length does not match its data");
+    byte_view payload = batch.subspan(batch_header_size, h.total_size() - batch_header_size);
+    bytes records = h.codec() == compression::none ? bytes(payload.begin(), payload.end())
+                                                   : decompress(h.codec(), payload);
+    bytes packed = codec == compression::none ? std::move(records) : compress(codec, records);
+
+    bytes out(batch.begin(), batch.begin() + long(batch_header_size));
+    out.insert(out.end(), packed.begin(), packed.end());
+    auto put_i32 = [&](size_t at, uint32_t v) {
+        out[at] = uint8_t(v >> 24);
+        out[at + 1] = uint8_t(v >> 16);
+        out[at + 2] = uint8_t(v >> 8);
+        out[at + 3] = uint8_t(v);
+    };
+    put_i32(8, uint32_t(out.size() - batch_log_overhead));  // batchLength
+    uint16_t attrs = uint16_t((uint16_t(h.attributes) & ~0x7u) | uint16_t(codec));
+    out[21] = uint8_t(attrs >> 8);  // attributes follow the CRC (bytes 17-20)
+    out[22] = uint8_t(attrs);
+    put_i32(17, crc32c(0, out.data() + 21, out.size() - 21));
+    return out;
+}
+
 }  // namespace sluice::protocol

@@ -97,8 +97,8 @@ struct record_view {
 
 // Calls f for each record of a whole batch; decompresses when needed.
 // Throws decode_error on malformed input.
-void for_each_record(byte_view batch, const std::function<void(const batch_header&,
-                                                               const record_view&)>& f);
+void for_each_record(byte_view batch,
+                     const std::function<void(const batch_header&, const record_view&)>& f);
 
 // A record to build a batch from (client side, tests, compaction).
 struct record {
@@ -120,5 +120,12 @@ struct batch_options {
 };
 
 bytes build_batch(const std::vector<record>& records, const batch_options& opts = {});
+
+// The same batch with its records compressed with `codec` instead (Kafka's
+// broker-side compression.type): every header field but the codec bits, the
+// batch length and the CRC is kept, and the records' bytes are unchanged.
+// `batch` must be one whole, checked v2 batch (not a control batch). Throws
+// decode_error when its records cannot be decompressed.
+bytes recompress_batch(byte_view batch, compression codec);
 
 }  // namespace sluice::protocol

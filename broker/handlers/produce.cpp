@@ -133,6 +133,21 @@ awaitable<std::optional<protocol::produce_response>> handle_produce(
                 fail(pr, check.error, check.message);
                 continue;
             }
+            // compression.type other than producer: store the batch with the
+            // topic's codec (Kafka recompresses in the same case). Control and
+            // transactional batches were refused above.
+            if (topic->recompress_to && check.batches[0].codec() != *topic->recompress_to) {
+                try {
+                    converted = std::make_shared<protocol::bytes>(
+                        protocol::recompress_batch(data, *topic->recompress_to));
+                } catch (const protocol::decode_error& e) {
+                    fail(pr, error_code::corrupt_message,
+                         std::string("cannot decompress the batch: ") + e.what());
+                    continue;
+                }
+                data = *converted;
+                check.batches[0] = protocol::parse_batch_header(data);
+            }
             if (req.acks == -1 && topic->min_insync_replicas > 1) {
                 fail(pr, error_code::not_enough_replicas,
                      "min.insync.replicas " + std::to_string(topic->min_insync_replicas) +

@@ -7,9 +7,10 @@ import pytest
 from kafka import TopicPartition
 from kafka.record.default_records import DefaultRecordBatchBuilder
 
-from sluice_clients import create_topic, kp_consumer, kp_poll
-from sluice_wire import (Reader, api_versions_request, connect, metadata_request,
-                         parse_api_versions, produce_request_v3, recv_exact, recv_response)
+from sluice_clients import create_topic, kp_consumer, kp_poll, kp_producer
+from sluice_wire import (Reader, api_versions_request, connect, fetch_request_v4,
+                         metadata_request, parse_api_versions, produce_request_v3, recv_exact,
+                         recv_response)
 
 # The keys and lowest maxima that CLIENTS.md says a broker must advertise for the
 # clients tested here (core + admin), each range starting at 0.
@@ -143,3 +144,44 @@ def test_produce_acks_0_gets_no_response(broker, conn, topic, closer):
     closer(lambda: c.close(autocommit=False))
     c.assign([TopicPartition(topic, 0)])
     assert [(r.offset, r.value) for r in kp_poll(c, 2)] == [(0, b"acks0"), (1, b"acks1")]
+
+
+def _fetch_v4_records(sock, correlation_id, topic):
+    """Fetch v4 of partition 0 from offset 0 -> the records bytes."""
+    sock.sendall(fetch_request_v4(correlation_id, topic, 0, 0, 1 << 20, max_wait_ms=100))
+    corr, payload = recv_response(sock)
+    assert corr == correlation_id
+    r = Reader(payload)
+    r.i32()  # throttle
+    assert r.i32() == 1 and r.string() == topic and r.i32() == 1
+    assert r.i32() == 0 and r.i16() == 0  # partition, error
+    r.i64()
+    r.i64()  # high watermark, last stable offset
+    assert r.i32() in (-1, 0)  # aborted transactions
+    return r.take(r.i32())
+
+
+@pytest.mark.parametrize("topic_codec,producer_codec,stored", [
+    ("gzip", None, 1), ("zstd", "gzip", 4), ("uncompressed", "lz4", 0), ("producer", "gzip", 1),
+])
+def test_topic_compression_type_is_what_is_stored(broker, conn, topic, closer, topic_codec,
+                                                  producer_codec, stored):
+    create_topic(broker.bootstrap, topic, 1, config={"compression.type": topic_codec})
+    p = kp_producer(broker.bootstrap, compression_type=producer_codec, linger_ms=0)
+    closer(p.close)
+    values = [b"value %d " % i * 20 for i in range(5)]
+    for v in values:
+        p.send(topic, key=b"k", value=v, partition=0).get(timeout=20)
+    data = _fetch_v4_records(conn, 900, topic)
+    codecs = []
+    pos = 0
+    while pos + 61 <= len(data):
+        length = struct.unpack(">i", data[pos + 8:pos + 12])[0]
+        attributes = struct.unpack(">h", data[pos + 21:pos + 23])[0]
+        codecs.append(attributes & 7)
+        pos += 12 + length
+    assert codecs == [stored] * len(values), codecs
+    c = kp_consumer(broker.bootstrap, auto_offset_reset="earliest")
+    closer(lambda: c.close(autocommit=False))
+    c.assign([TopicPartition(topic, 0)])
+    assert [m.value for m in kp_poll(c, len(values))] == values

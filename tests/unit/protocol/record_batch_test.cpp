@@ -261,3 +261,52 @@ TEST_CASE("set_log_append_time keeps the CRC valid", "[record_batch]") {
         CHECK(read_all(batch).size() == records.size());
     }
 }
+
+TEST_CASE("recompress_batch changes only the codec, the length and the CRC") {
+    std::vector<record> records;
+    for (int i = 0; i < 50; ++i) {
+        record r;
+        r.key = bytes{uint8_t('k'), uint8_t(i)};
+        r.value = bytes(100, uint8_t(i));
+        r.headers.push_back({"h", bytes{1, 2, 3}});
+        r.timestamp = 1700000000000 + i;
+        records.push_back(std::move(r));
+    }
+    batch_options opts;
+    opts.base_offset = 42;
+    opts.producer_id = 7;
+    opts.producer_epoch = 3;
+    opts.base_sequence = 11;
+    for (auto from : {compression::none, compression::gzip, compression::zstd}) {
+        opts.codec = from;
+        auto original = build_batch(records, opts);
+        auto before = parse_batch_header(original);
+        for (auto to : {compression::none, compression::gzip, compression::snappy, compression::lz4,
+                        compression::zstd}) {
+            auto out = recompress_batch(original, to);
+            REQUIRE(batch_crc_ok(out));
+            auto after = parse_batch_header(out);
+            CHECK(after.codec() == to);
+            CHECK(after.total_size() == out.size());
+            CHECK(after.base_offset == before.base_offset);
+            CHECK(after.last_offset_delta == before.last_offset_delta);
+            CHECK(after.base_timestamp == before.base_timestamp);
+            CHECK(after.max_timestamp == before.max_timestamp);
+            CHECK(after.producer_id == 7);
+            CHECK(after.producer_epoch == 3);
+            CHECK(after.base_sequence == 11);
+            CHECK(after.record_count == 50);
+            CHECK((after.attributes & ~0x7) == (before.attributes & ~0x7));
+            int n = 0;
+            for_each_record(out, [&](const batch_header&, const record_view& r) {
+                CHECK(r.offset_delta == n);
+                REQUIRE(r.value);
+                CHECK(r.value->size() == 100);
+                CHECK((*r.value)[0] == uint8_t(n));
+                ++n;
+            });
+            CHECK(n == 50);
+            CHECK(check_batches(out).error == error_code::none);
+        }
+    }
+}
