@@ -21,6 +21,48 @@ std::optional<byte_view> read_varbytes(reader& r) {
 
 }  // namespace
 
+record_view parse_record(byte_view body) {
+    reader rr(body);
+    record_view rec;
+    rec.attributes = rr.i8();
+    rec.timestamp_delta = rr.varlong();
+    rec.offset_delta = rr.varint();
+    rec.key = read_varbytes(rr);
+    rec.value = read_varbytes(rr);
+    int32_t nh = rr.varint();
+    if (nh < 0) throw decode_error("negative header count");
+    for (int32_t k = 0; k < nh; ++k) {
+        int32_t kl = rr.varint();
+        if (kl < 0) throw decode_error("negative header key length");
+        auto kb = rr.take(size_t(kl));
+        auto hv = read_varbytes(rr);
+        rec.headers.emplace_back(
+            std::string_view(reinterpret_cast<const char*>(kb.data()), kb.size()), hv);
+    }
+    return rec;
+}
+
+bytes write_batch(const batch_header& h, byte_view payload) {
+    writer w;
+    w.i64(h.base_offset);
+    w.i32(int32_t(batch_header_size - batch_log_overhead + payload.size()));
+    w.i32(h.partition_leader_epoch);
+    w.i8(current_magic);
+    size_t crc_at = w.reserve(4);
+    w.i16(h.attributes);
+    w.i32(h.last_offset_delta);
+    w.i64(h.base_timestamp);
+    w.i64(h.max_timestamp);
+    w.i64(h.producer_id);
+    w.i16(h.producer_epoch);
+    w.i32(h.base_sequence);
+    w.i32(h.record_count);
+    w.raw(payload.data(), payload.size());
+    auto& buf = w.buffer();
+    w.patch_i32(crc_at, static_cast<int32_t>(crc32c(0, buf.data() + 21, buf.size() - 21)));
+    return std::move(buf);
+}
+
 batch_header parse_batch_header(byte_view data) {
     if (data.size() < batch_header_size) throw decode_error("record batch shorter than its header");
     reader r(data);
@@ -130,24 +172,7 @@ void for_each_record(byte_view batch,
     for (int32_t i = 0; i < h.record_count; ++i) {
         int32_t len = r.varint();
         if (len < 0) throw decode_error("negative record length");
-        reader rr(r.take(size_t(len)));
-        record_view rec;
-        rec.attributes = rr.i8();
-        rec.timestamp_delta = rr.varlong();
-        rec.offset_delta = rr.varint();
-        rec.key = read_varbytes(rr);
-        rec.value = read_varbytes(rr);
-        int32_t nh = rr.varint();
-        if (nh < 0) throw decode_error("negative header count");
-        for (int32_t k = 0; k < nh; ++k) {
-            int32_t kl = rr.varint();
-            if (kl < 0) throw decode_error("negative header key length");
-            auto kb = rr.take(size_t(kl));
-            auto hv = read_varbytes(rr);
-            rec.headers.emplace_back(
-                std::string_view(reinterpret_cast<const char*>(kb.data()), kb.size()), hv);
-        }
-        f(h, rec);
+        f(h, parse_record(r.take(size_t(len))));
     }
 }
 
@@ -185,28 +210,20 @@ bytes build_batch(const std::vector<record>& records, const batch_options& opts)
     bytes payload = opts.codec == compression::none ? std::move(body.buffer())
                                                     : compress(opts.codec, body.buffer());
 
-    int16_t attrs = int16_t(opts.codec);
-    if (opts.transactional) attrs |= 0x10;
-    if (opts.control) attrs |= 0x20;
-
-    writer w;
-    w.i64(opts.base_offset);
-    w.i32(int32_t(batch_header_size - batch_log_overhead + payload.size()));
-    w.i32(opts.partition_leader_epoch);
-    w.i8(current_magic);
-    size_t crc_at = w.reserve(4);
-    w.i16(attrs);
-    w.i32(records.empty() ? 0 : int32_t(records.size()) - 1);
-    w.i64(base_ts);
-    w.i64(max_ts);
-    w.i64(opts.producer_id);
-    w.i16(opts.producer_epoch);
-    w.i32(opts.base_sequence);
-    w.i32(int32_t(records.size()));
-    w.raw(payload.data(), payload.size());
-    auto& buf = w.buffer();
-    w.patch_i32(crc_at, static_cast<int32_t>(crc32c(0, buf.data() + 21, buf.size() - 21)));
-    return std::move(buf);
+    batch_header h;
+    h.base_offset = opts.base_offset;
+    h.partition_leader_epoch = opts.partition_leader_epoch;
+    h.attributes = int16_t(opts.codec);
+    if (opts.transactional) h.attributes |= 0x10;
+    if (opts.control) h.attributes |= 0x20;
+    h.last_offset_delta = records.empty() ? 0 : int32_t(records.size()) - 1;
+    h.base_timestamp = base_ts;
+    h.max_timestamp = max_ts;
+    h.producer_id = opts.producer_id;
+    h.producer_epoch = opts.producer_epoch;
+    h.base_sequence = opts.base_sequence;
+    h.record_count = int32_t(records.size());
+    return write_batch(h, payload);
 }
 
 bytes recompress_batch(byte_view batch, compression codec) {
@@ -217,21 +234,8 @@ bytes recompress_batch(byte_view batch, compression codec) {
     bytes records = h.codec() == compression::none ? bytes(payload.begin(), payload.end())
                                                    : decompress(h.codec(), payload);
     bytes packed = codec == compression::none ? std::move(records) : compress(codec, records);
-
-    bytes out(batch.begin(), batch.begin() + long(batch_header_size));
-    out.insert(out.end(), packed.begin(), packed.end());
-    auto put_i32 = [&](size_t at, uint32_t v) {
-        out[at] = uint8_t(v >> 24);
-        out[at + 1] = uint8_t(v >> 16);
-        out[at + 2] = uint8_t(v >> 8);
-        out[at + 3] = uint8_t(v);
-    };
-    put_i32(8, uint32_t(out.size() - batch_log_overhead));  // batchLength
-    uint16_t attrs = uint16_t((uint16_t(h.attributes) & ~0x7u) | uint16_t(codec));
-    out[21] = uint8_t(attrs >> 8);  // attributes follow the CRC (bytes 17-20)
-    out[22] = uint8_t(attrs);
-    put_i32(17, crc32c(0, out.data() + 21, out.size() - 21));
-    return out;
+    h.attributes = int16_t((h.attributes & ~0x7) | int16_t(codec));
+    return write_batch(h, packed);
 }
 
 }  // namespace sluice::protocol

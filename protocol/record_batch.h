@@ -95,6 +95,15 @@ struct record_view {
     std::vector<std::pair<std::string_view, std::optional<byte_view>>> headers;
 };
 
+// One record (its bytes after the length varint) of a batch's uncompressed
+// records section. Throws decode_error on malformed input.
+record_view parse_record(byte_view body);
+
+// Writes a v2 batch: the fields of `h` (its batch_length and crc are ignored
+// and computed here) followed by `payload`, the records section already
+// compressed as h.attributes says.
+bytes write_batch(const batch_header& h, byte_view payload);
+
 // Calls f for each record of a whole batch; decompresses when needed.
 // Throws decode_error on malformed input.
 void for_each_record(byte_view batch,

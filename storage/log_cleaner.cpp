@@ -109,61 +109,6 @@ void key_offset_map::rollback() {
 
 // ---------------------------------------------------------------- batch filter
 
-namespace {
-
-std::optional<byte_view> read_varbytes(protocol::reader& r) {
-    int32_t n = r.varint();
-    if (n < -1) throw protocol::decode_error("negative record field length");
-    if (n == -1) return std::nullopt;
-    return r.take(size_t(n));
-}
-
-protocol::record_view parse_record(byte_view body) {
-    protocol::reader rr(body);
-    protocol::record_view rec;
-    rec.attributes = rr.i8();
-    rec.timestamp_delta = rr.varlong();
-    rec.offset_delta = rr.varint();
-    rec.key = read_varbytes(rr);
-    rec.value = read_varbytes(rr);
-    int32_t nh = rr.varint();
-    if (nh < 0) throw protocol::decode_error("negative header count");
-    for (int32_t k = 0; k < nh; ++k) {
-        int32_t kl = rr.varint();
-        if (kl < 0) throw protocol::decode_error("negative header key length");
-        auto kb = rr.take(size_t(kl));
-        auto hv = read_varbytes(rr);
-        rec.headers.emplace_back(
-            std::string_view(reinterpret_cast<const char*>(kb.data()), kb.size()), hv);
-    }
-    return rec;
-}
-
-bytes encode_batch(const batch_header& h, int16_t attributes, int64_t max_timestamp,
-                   int32_t record_count, byte_view payload) {
-    protocol::writer w;
-    w.i64(h.base_offset);
-    w.i32(int32_t(protocol::batch_header_size - protocol::batch_log_overhead + payload.size()));
-    w.i32(h.partition_leader_epoch);
-    w.i8(protocol::current_magic);
-    size_t crc_at = w.reserve(4);
-    w.i16(attributes);
-    w.i32(h.last_offset_delta);
-    w.i64(h.base_timestamp);
-    w.i64(max_timestamp);
-    w.i64(h.producer_id);
-    w.i16(h.producer_epoch);
-    w.i32(h.base_sequence);
-    w.i32(record_count);
-    w.raw(payload.data(), payload.size());
-    auto& buf = w.buffer();
-    w.patch_i32(crc_at,
-                static_cast<int32_t>(protocol::crc32c(0, buf.data() + 21, buf.size() - 21)));
-    return std::move(buf);
-}
-
-}  // namespace
-
 filtered_batch filter_batch(
     byte_view batch, bool keep_empty,
     const std::function<bool(int64_t, const protocol::record_view&)>& keep) {
@@ -190,7 +135,7 @@ filtered_batch filter_batch(
         size_t start = r.position();
         int32_t len = r.varint();
         if (len < 0) throw protocol::decode_error("negative record length");
-        auto rec = parse_record(r.take(size_t(len)));
+        auto rec = protocol::parse_record(r.take(size_t(len)));
         if (keep(h.base_offset + rec.offset_delta, rec)) {
             kept.push_back({start, r.position() - start});
             max_ts = std::max(max_ts, h.base_timestamp + rec.timestamp_delta);
@@ -207,7 +152,10 @@ filtered_batch filter_batch(
         }
         // Header only: same offset and sequence range, no records, no compression.
         out.result = filtered_batch::outcome::rewritten;
-        out.data = encode_batch(h, int16_t(h.attributes & ~0x7), h.max_timestamp, 0, {});
+        auto empty = h;
+        empty.attributes = int16_t(h.attributes & ~0x7);
+        empty.record_count = 0;
+        out.data = protocol::write_batch(empty, {});
         return out;
     }
 
@@ -218,7 +166,10 @@ filtered_batch filter_batch(
                                                             : protocol::compress(h.codec(), body);
     int64_t new_max = h.log_append_time() ? h.max_timestamp : max_ts;
     out.result = filtered_batch::outcome::rewritten;
-    out.data = encode_batch(h, h.attributes, new_max, int32_t(kept.size()), packed);
+    auto rewritten = h;
+    rewritten.max_timestamp = new_max;
+    rewritten.record_count = int32_t(kept.size());
+    out.data = protocol::write_batch(rewritten, packed);
     return out;
 }
 
