@@ -4,6 +4,7 @@ Nothing here is a test. conftest.py builds pytest fixtures on top of it, and
 tests/perf/bench_produce_consume.py imports it directly.
 """
 
+import http.client
 import os
 import re
 import signal
@@ -227,6 +228,25 @@ class Broker:
                 raise AssertionError(f"no 'admin listening on' line in the log of run "
                                      f"{self.starts}; log tail:\n{self.log_tail()}")
             time.sleep(0.05)
+
+    def metric(self, name, **labels):
+        """One sample of this broker's /metrics: `name` with exactly `labels` (all
+        strings), as a float. Fails if the sample is missing."""
+        host, port = self.admin_address()
+        conn = http.client.HTTPConnection(host, port, timeout=10)
+        try:
+            conn.request("GET", "/metrics")
+            r = conn.getresponse()
+            text = r.read().decode()
+            assert r.status == 200, f"/metrics answered {r.status}"
+        finally:
+            conn.close()
+        label_text = ",".join(f'{k}="{v}"' for k, v in labels.items())
+        sample = name + (f"{{{label_text}}}" if labels else "")
+        for line in text.splitlines():
+            if line.startswith(sample + " "):
+                return float(line[len(sample) + 1:])
+        raise AssertionError(f"no sample {sample} in /metrics")
 
     RECOVERY_RE = re.compile(r"log recovery: (\d+) segments scanned")
 

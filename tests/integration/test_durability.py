@@ -4,8 +4,6 @@ The broker prints `log recovery: N segments scanned` at start-up: N is 0 after a
 clean stop (SIGTERM) and > 0 after kill -9 of a broker that was writing.
 """
 
-import http.client
-import re
 import signal
 import threading
 
@@ -149,19 +147,6 @@ def test_kill9_of_idle_broker_after_clean_restart_keeps_data(make_broker, topic)
     b.stop()
 
 
-def requests_in_flight(broker):
-    host, port = broker.admin_address()
-    conn = http.client.HTTPConnection(host, port, timeout=10)
-    try:
-        conn.request("GET", "/metrics")
-        text = conn.getresponse().read().decode()
-    finally:
-        conn.close()
-    m = re.search(r"^sluice_requests_in_flight (\d+)$", text, re.M)
-    assert m, "no sluice_requests_in_flight in /metrics"
-    return int(m.group(1))
-
-
 @pytest.mark.timeout(120)
 def test_sigterm_answers_requests_in_flight_before_exiting(make_broker, topic):
     b = make_broker()
@@ -170,7 +155,7 @@ def test_sigterm_answers_requests_in_flight_before_exiting(make_broker, topic):
     try:
         # A long-poll at the log end: parked in the broker for up to 5 s.
         s.sendall(fetch_request_v4(77, topic, 0, 0, 1 << 20, max_wait_ms=5000, min_bytes=1))
-        wait_until(lambda: requests_in_flight(b) >= 1, 10, "the fetch to be parked")
+        wait_until(lambda: b.metric("sluice_requests_in_flight") >= 1, 10, "the fetch to be parked")
         b.proc.send_signal(signal.SIGTERM)
         corr, _ = recv_response(s, timeout=15)
         assert corr == 77, "the parked fetch was not answered before shutdown"

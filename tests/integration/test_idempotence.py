@@ -7,8 +7,6 @@ themselves, so that every broker answer is checked exactly; the client tests run
 confluent-kafka (librdkafka) and kafkajs with idempotence on.
 """
 
-import http.client
-import re
 import time
 
 import pytest
@@ -187,7 +185,7 @@ def test_confluent_kafka_idempotent_producer(broker, topic, closer):
     from confluent_kafka import Producer
 
     create_topic(broker.bootstrap, topic, 3)
-    inits_before = init_producer_id_count(broker)
+    inits_before = broker.metric("sluice_requests_total", api="InitProducerId")
     p = Producer({"bootstrap.servers": broker.bootstrap, "enable.idempotence": True,
                   "linger.ms": 5, "message.timeout.ms": 30000})
     errors, delivered = [], []
@@ -215,19 +213,4 @@ def test_confluent_kafka_idempotent_producer(broker, topic, closer):
     got = values_in(broker.bootstrap, topic, n, closer)
     assert sorted(v for _, v in got) == sorted(b"m%04d" % i for i in range(n))
     # librdkafka keeps idempotence only after the broker gave it a producer id.
-    assert init_producer_id_count(broker) == inits_before + 1
-
-
-def init_producer_id_count(broker):
-    host, port = broker.admin_address()
-    conn = http.client.HTTPConnection(host, port, timeout=10)
-    try:
-        conn.request("GET", "/metrics")
-        r = conn.getresponse()
-        assert r.status == 200
-        text = r.read().decode()
-    finally:
-        conn.close()
-    m = re.search(r'^sluice_requests_total\{api="InitProducerId"\} (\d+)$', text, re.M)
-    assert m, "no InitProducerId counter in /metrics"
-    return int(m.group(1))
+    assert broker.metric("sluice_requests_total", api="InitProducerId") == inits_before + 1

@@ -22,7 +22,6 @@ users file (`sasl.users.file`). Covered:
 
 import base64
 import hashlib
-import http.client
 import hmac
 import json
 import re
@@ -982,15 +981,5 @@ def test_frames_pipelined_after_a_failed_authentication_are_not_taken(make_sasl_
         assert cid == 2 and Reader(body).i16() == SASL_AUTHENTICATION_FAILED
         assert wait_closed(s) == b"", "the broker answered after a failed authentication"
 
-    def idle():
-        host, port = b.admin_address()
-        conn = http.client.HTTPConnection(host, port, timeout=10)
-        try:
-            conn.request("GET", "/metrics")
-            text = conn.getresponse().read().decode()
-        finally:
-            conn.close()
-        m = re.search(r"^sluice_requests_in_flight (\d+)$", text, re.M)
-        # Only the admin scrape itself is in flight (it is not a Kafka request).
-        return m is not None and int(m.group(1)) == 0
-    wait_until(idle, 10, "sluice_requests_in_flight to return to 0")
+    wait_until(lambda: b.metric("sluice_requests_in_flight") == 0, 10,
+               "sluice_requests_in_flight to return to 0")
