@@ -451,18 +451,7 @@ awaitable<void> connection::write_tls(const std::vector<uint8_t>& head,
 
 // ---- SASL -------------------------------------------------------------------
 
-std::shared_ptr<connection::slot> connection::answer_now(int32_t correlation_id, int16_t api_key,
-                                                         bool flexible) {
-    auto s = std::make_shared<slot>();
-    s->correlation_id = correlation_id;
-    s->api_key = api_key;
-    s->flexible_header = protocol::response_header_flexible(api_key, flexible);
-    enqueue(s);
-    return s;
-}
-
-std::optional<std::string> connection::sasl_step(std::string_view token, std::string& error,
-                                                 bool& done) {
+std::optional<std::string> connection::sasl_step(std::string_view token, std::string& error) {
     auto step = sasl_->step(token);
     if (step.state == security::sasl_step::status::failure) {
         error = step.error;
@@ -474,8 +463,7 @@ std::optional<std::string> connection::sasl_step(std::string_view token, std::st
             peer_, last_client_id_.value_or(""), mechanism_, step.user, step.error);
         return std::nullopt;
     }
-    done = step.state == security::sasl_step::status::success;
-    if (done) {
+    if (step.state == security::sasl_step::status::success) {
         auth_ = auth_state::authenticated;
         principal_ = "User:" + step.user;
         sasl_.reset();
@@ -485,31 +473,54 @@ std::optional<std::string> connection::sasl_step(std::string_view token, std::st
     return std::move(step.response);
 }
 
-void connection::sasl_handshake(const std::vector<uint8_t>& frame, const api_handler& h) {
+template <class Req>
+std::optional<std::pair<protocol::request_header, Req>> connection::decode_inline(
+    const std::vector<uint8_t>& frame, const api_handler& h) {
+    auto peek = protocol::peek_request_header(frame);
     protocol::reader r(frame);
-    protocol::request_header header;
-    protocol::sasl_handshake_request req;
+    std::pair<protocol::request_header, Req> out;
     try {
-        header = protocol::read_request_header(r, false);
-        req = protocol::decode<protocol::sasl_handshake_request>(r, header.api_version);
+        out.first = protocol::read_request_header(r, peek.api_version >= h.flexible_from);
+        out.second = protocol::decode<Req>(r, peek.api_version);
     } catch (const protocol::decode_error& e) {
-        reject(std::string(h.name) + " v" +
-                   std::to_string(protocol::peek_request_header(frame).api_version),
+        reject(std::string(h.name) + " v" + std::to_string(peek.api_version),
                protocol::peek_client_id(frame), std::string("malformed request: ") + e.what());
-        return;
+        return std::nullopt;
     }
-    last_client_id_ = header.client_id;
-    auto s = answer_now(header.correlation_id, h.key, false);
+    last_client_id_ = out.first.client_id;
+    return out;
+}
+
+template <class Resp>
+void connection::answer_inline(const protocol::request_header& header, const api_handler& h,
+                               const Resp& resp, bool close_after) {
+    auto s = std::make_shared<slot>();
+    s->correlation_id = header.correlation_id;
+    s->api_key = h.key;
+    s->flexible_header =
+        protocol::response_header_flexible(h.key, header.api_version >= h.flexible_from);
+    s->close_after = close_after;
+    protocol::encode(s->body, resp, header.api_version);
+    s->ready = true;
+    enqueue(s);
+    wake_writer();
+}
+
+void connection::sasl_handshake(const std::vector<uint8_t>& frame, const api_handler& h) {
+    auto decoded = decode_inline<protocol::sasl_handshake_request>(frame, h);
+    if (!decoded) return;
+    auto& [header, req] = *decoded;
+    bool close_after = false;
     protocol::sasl_handshake_response resp;
     const auto& enabled = b_.settings().sasl_mechanisms;
     resp.mechanisms = enabled;
     bool offered = std::find(enabled.begin(), enabled.end(), req.mechanism) != enabled.end();
     if (auth_ != auth_state::handshake) {
         resp.error_code = protocol::code(protocol::error_code::illegal_sasl_state);
-        s->close_after = true;
+        close_after = true;
     } else if (!offered || !b_.settings().sasl_users) {
         resp.error_code = protocol::code(protocol::error_code::unsupported_sasl_mechanism);
-        s->close_after = true;
+        close_after = true;
         spdlog::warn(
             "client {} (client id '{}'): SASL mechanism '{}' is not enabled on listener "
             "{} (enabled: {})",
@@ -520,57 +531,40 @@ void connection::sasl_handshake(const std::vector<uint8_t>& frame, const api_han
         mechanism_ = req.mechanism;
         auth_ = header.api_version == 0 ? auth_state::raw_tokens : auth_state::framed;
     }
-    protocol::encode(s->body, resp, header.api_version);
-    s->ready = true;
-    wake_writer();
+    answer_inline(header, h, resp, close_after);
 }
 
 void connection::sasl_authenticate(const std::vector<uint8_t>& frame, const api_handler& h) {
-    auto peek = protocol::peek_request_header(frame);
-    bool flexible = peek.api_version >= h.flexible_from;
-    protocol::reader r(frame);
-    protocol::request_header header;
-    protocol::sasl_authenticate_request req;
-    try {
-        header = protocol::read_request_header(r, flexible);
-        req = protocol::decode<protocol::sasl_authenticate_request>(r, header.api_version);
-    } catch (const protocol::decode_error& e) {
-        reject(std::string(h.name) + " v" + std::to_string(peek.api_version),
-               protocol::peek_client_id(frame), std::string("malformed request: ") + e.what());
-        return;
-    }
-    last_client_id_ = header.client_id;
-    auto s = answer_now(header.correlation_id, h.key, flexible);
+    auto decoded = decode_inline<protocol::sasl_authenticate_request>(frame, h);
+    if (!decoded) return;
+    auto& [header, req] = *decoded;
+    bool close_after = false;
     protocol::sasl_authenticate_response resp;
     if (auth_ != auth_state::framed || !sasl_) {
         resp.error_code = protocol::code(protocol::error_code::illegal_sasl_state);
         resp.error_message = "SaslAuthenticate before a SaslHandshake v1";
-        s->close_after = true;
+        close_after = true;
     } else {
         std::string error;
-        bool done = false;
         std::string_view token(reinterpret_cast<const char*>(req.auth_bytes.data()),
                                req.auth_bytes.size());
-        auto answer = sasl_step(token, error, done);
+        auto answer = sasl_step(token, error);
         if (!answer) {
             resp.error_code = protocol::code(protocol::error_code::sasl_authentication_failed);
             resp.error_message = error;
-            s->close_after = true;
+            close_after = true;
         } else {
             resp.auth_bytes.assign(answer->begin(), answer->end());
         }
     }
-    protocol::encode(s->body, resp, header.api_version);
-    s->ready = true;
-    wake_writer();
+    answer_inline(header, h, resp, close_after);
 }
 
 void connection::sasl_raw_token(const std::vector<uint8_t>& frame) {
     if (!sasl_) return;  // failed already; the connection is closing
     std::string error;
-    bool done = false;
     std::string_view token(reinterpret_cast<const char*>(frame.data()), frame.size());
-    auto answer = sasl_step(token, error, done);
+    auto answer = sasl_step(token, error);
     if (!answer) {
         // The raw framing has no way to carry an error: close, as Kafka does.
         close("");

@@ -78,9 +78,17 @@ private:
     void sasl_authenticate(const std::vector<uint8_t>& frame, const api_handler& h);
     void sasl_raw_token(const std::vector<uint8_t>& frame);
     // Feeds one token to the mechanism: the token to answer with, or nullopt on
-    // failure (logged; `error` set).
-    std::optional<std::string> sasl_step(std::string_view token, std::string& error, bool& done);
-    std::shared_ptr<slot> answer_now(int32_t correlation_id, int16_t api_key, bool flexible);
+    // failure (logged; `error` set). Marks the connection authenticated on success.
+    std::optional<std::string> sasl_step(std::string_view token, std::string& error);
+    // A request taken inline (before authentication): its header and body, or
+    // nullopt after rejecting a malformed one.
+    template <class Req>
+    std::optional<std::pair<protocol::request_header, Req>> decode_inline(
+        const std::vector<uint8_t>& frame, const api_handler& h);
+    // Queues the (ready) answer to a request taken inline.
+    template <class Resp>
+    void answer_inline(const protocol::request_header& header, const api_handler& h,
+                       const Resp& resp, bool close_after);
 
     enum class auth_state { open, handshake, raw_tokens, framed, authenticated };
 
