@@ -138,6 +138,32 @@ TEST_CASE("close writes a snapshot and a clean reopen replays nothing", "[produc
     CHECK(produce(*log, pbatch(100, 1, 99)).message.find("in partition t-0") != std::string::npos);
 }
 
+TEST_CASE("closing a partition that took no writes does not rewrite its snapshot",
+          "[producer_log]") {
+    temp_dir tmp;
+    auto dir = tmp.path / "t-0";
+    auto cfg = small_config();
+    {
+        auto log = open_log(dir, cfg);
+        fill(*log, 7);
+        log->close();
+    }
+    auto path = producer_snapshot_path(dir, 42);
+    auto written = fs::last_write_time(path);  // a rewrite renames a new file over it
+    {
+        auto log = open_log(dir, cfg, 42, true);
+        log->close();
+    }
+    CHECK(snapshots_on_disk(dir) == std::vector<int64_t>{42});
+    CHECK(fs::last_write_time(path) == written);
+    {
+        auto log = open_log(dir, cfg, 42, true);  // a write moves the end: a new snapshot
+        REQUIRE(produce(*log, pbatch(987, 0, 0)).ok());
+        log->close();
+    }
+    CHECK(snapshots_on_disk(dir).back() == 44);
+}
+
 TEST_CASE(
     "rolls write snapshots, the newest two are kept, an unclean reopen replays from the "
     "last one",
