@@ -69,16 +69,6 @@ std::vector<int64_t> snapshots_on_disk(const fs::path& dir) {
     return out;
 }
 
-void flip_byte(const fs::path& p, uint64_t position) {
-    int fd = ::open(p.c_str(), O_RDWR);
-    REQUIRE(fd >= 0);
-    uint8_t b = 0;
-    REQUIRE(::pread(fd, &b, 1, off_t(position)) == 1);
-    b ^= 0x5a;
-    REQUIRE(::pwrite(fd, &b, 1, off_t(position)) == 1);
-    ::close(fd);
-}
-
 }  // namespace
 
 TEST_CASE("append records producer batches with their assigned offsets", "[producer_log]") {

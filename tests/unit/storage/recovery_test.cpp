@@ -36,16 +36,6 @@ log_config fill_and_crash(const fs::path& dir, int batches, int per_segment) {
 
 void truncate_file(const fs::path& p, uint64_t size) { fs::resize_file(p, size); }
 
-void flip_byte(const fs::path& p, uint64_t position) {
-    int fd = ::open(p.c_str(), O_RDWR);
-    REQUIRE(fd >= 0);
-    uint8_t b = 0;
-    REQUIRE(::pread(fd, &b, 1, off_t(position)) == 1);
-    b ^= 0x5a;
-    REQUIRE(::pwrite(fd, &b, 1, off_t(position)) == 1);
-    ::close(fd);
-}
-
 std::vector<int64_t> all_offsets(const partition_log& log) {
     return record_offsets(
         slurp(log.read(log.log_start_offset(), 1 << 30, log.log_end_offset(), false)));

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <unistd.h>
 #include <cstdlib>
 #include <filesystem>
@@ -137,6 +138,17 @@ inline std::vector<int64_t> segment_bases_on_disk(const fs::path& dir) {
 inline protocol::bytes read_file(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
     return protocol::bytes(std::istreambuf_iterator<char>(in), {});
+}
+
+// Flips one byte of a file in place (corruption tests).
+inline void flip_byte(const fs::path& p, uint64_t position) {
+    int fd = ::open(p.c_str(), O_RDWR);
+    REQUIRE(fd >= 0);
+    uint8_t b = 0;
+    REQUIRE(::pread(fd, &b, 1, off_t(position)) == 1);
+    b ^= 0x5a;
+    REQUIRE(::pwrite(fd, &b, 1, off_t(position)) == 1);
+    ::close(fd);
 }
 
 }  // namespace sluice::storage::test
